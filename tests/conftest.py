@@ -1,0 +1,99 @@
+"""Fixtures shared by every test: an app on a temporary instance folder, its
+client, and small helpers that log in and walk the launch wizard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from webapp import create_app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DEMO_BUILD_SECONDS": 0,
+            "DEMO_DATABASE": str(tmp_path / "demo.sqlite"),
+            "SUBMIT_WAIT": 2,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Wizard:
+    """Logs in and drives the launch wizard through the test client, posting the
+    CSRF token like a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+        self.url = None
+
+    def csrf(self, html: str | None = None) -> str:
+        html = html or self.client.get("/auth/login").get_data(as_text=True)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    def login(self, username="demo", password="demo"):
+        token = self.csrf()
+        return self.client.post(
+            "/auth/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+
+    def open(self, query: str = "") -> str:
+        """Open a new wizard; returns its base URL (``/launch/<id>``)."""
+        response = self.client.get("/launch/" + query)
+        assert response.status_code == 303, response.status_code
+        self.url = response.headers["Location"].rsplit("/", 1)[0]
+        self.token = self.csrf(self.client.get(response.headers["Location"]).get_data(as_text=True))
+        return self.url
+
+    def page(self, slug: str, **headers) -> str:
+        return self.client.get(f"{self.url}/{slug}", headers=headers).get_data(as_text=True)
+
+    def post(self, slug: str, nav: str = "next", htmx: bool = False, **data):
+        data = {"csrf_token": self.token, "nav": nav, **data}
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(f"{self.url}/{slug}", data=data, headers=headers)
+
+    def option(self, slug: str, label: str) -> str:
+        """The value of the option whose label starts with ``label`` on a step."""
+        html = self.page(slug)
+        match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', html)
+        assert match, f"no option {label!r} on {slug}"
+        return match.group(1)
+
+    def fill_all(self, name="web-1", image="cirros", flavor="m1.tiny", network="private", **extra):
+        """Complete every step with valid values (overridable per field)."""
+        details = {
+            "name": name,
+            "count": "1",
+            "availability_zone": "nova",
+            "source_id": self.option("details", image),
+            "flavor": self.option("details", flavor),
+        }
+        details.update({k: v for k, v in extra.items() if k in details or k == "description"})
+        assert self.post("details", **details).status_code == 303
+        access = {"keypair": "demo-key", "security_groups": ["default"]}
+        access.update({k: v for k, v in extra.items() if k in access})
+        assert self.post("access", **access).status_code == 303
+        assert self.post("network", nic_1=self.option("network", network)).status_code == 303
+        return self
+
+    def launch(self, htmx: bool = False, **post):
+        return self.post("post", nav="launch", htmx=htmx, user_data=post.get("user_data", ""))
+
+
+@pytest.fixture
+def wizard(client):
+    wizard = Wizard(client)
+    wizard.login()
+    return wizard

@@ -1,0 +1,117 @@
+"""Skiff: a small, fast self-service portal for launching servers on OpenStack."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import secrets
+
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import request
+from flask import url_for
+
+from webapp import cloud
+from webapp.config import DEFAULTS
+from webapp.config import session_settings
+from webapp.extensions import csrf
+from webapp.extensions import sess
+from webapp.state import configure_state
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure the portal.
+
+    :param config: settings that win over the environment (tests use it).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SKIFF")
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    for key, value in session_settings(app.config["SESSION_LIFETIME_HOURS"]).items():
+        app.config.setdefault(key, value)
+
+    configure_state(app)
+    sess.init_app(app)
+    csrf.init_app(app)
+    cloud.init_app(app)
+
+    from webapp import errors
+    from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.launch import bp as launch_bp
+    from webapp.blueprints.servers import bp as servers_bp
+    from webapp.identity import load_identity
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(launch_bp)
+    app.register_blueprint(servers_bp)
+    errors.init_app(app)
+    app.before_request(load_identity)
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def portal():
+        return {"identity": g.get("identity"), "cloud": cloud.get_provider(), "asset": _asset_url}
+
+    @app.get("/")
+    def home():
+        """Straight to work: the launch wizard."""
+        return redirect(url_for("launch.index"))
+
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random secret kept in the instance folder, so every worker shares it."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path) as file:
+            return file.read().strip()
+    except FileNotFoundError:
+        # Written aside then linked into place: when two workers start at once,
+        # one link wins and both read the same, complete key.
+        temporary = f"{path}.{os.getpid()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        return _instance_secret(instance_path)
+
+
+@functools.cache
+def _asset_version(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()[:12]
+
+
+def _asset_url(filename: str) -> str:
+    """A static file's URL carrying its content hash, so it can be cached for a year."""
+    version = _asset_version(os.path.join(current_app.static_folder, filename))
+    return url_for("static", filename=filename, v=version)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; object-src 'none'; frame-ancestors 'none'",
+    )
+    if request.path.startswith("/static/"):
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+    return response

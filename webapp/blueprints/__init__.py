@@ -1,0 +1,1 @@
+"""The app's blueprints: thin route modules, one package per area."""

@@ -1,0 +1,24 @@
+"""Forms of the auth blueprint."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+
+class LoginForm(FlaskForm):
+    """User name, password and (when the operator shows it) the user's domain."""
+
+    username = StringField("User name", validators=[DataRequired(), Length(max=255)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=4096)])
+    domain = StringField("Domain", validators=[Length(max=255)])
+    next = HiddenField()
+
+
+class ProjectForm(FlaskForm):
+    """The project switcher in the header."""
+
+    project_id = StringField("Project", validators=[DataRequired()])
+    next = HiddenField()

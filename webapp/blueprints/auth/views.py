@@ -1,0 +1,76 @@
+"""Views of the auth blueprint."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+
+from webapp.blueprints.auth import bp
+from webapp.blueprints.auth.forms import LoginForm
+from webapp.blueprints.auth.forms import ProjectForm
+from webapp.cloud import get_provider
+from webapp.cloud.errors import CloudError
+from webapp.identity import forget
+from webapp.identity import login_required
+from webapp.identity import remember
+from webapp.identity import safe_next
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    """Log in with the cloud's credentials; come back to where the user was."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        previous = session.get("identity") or {}
+        domain = form.domain.data or current_app.config["CLOUD_USER_DOMAIN"]
+        try:
+            identity = get_provider().login(
+                form.username.data,
+                form.password.data,
+                domain,
+                project_id=session.get("last_project_id"),
+            )
+        except CloudError as error:
+            form.password.errors.append(error.message)
+        else:
+            if previous.get("user_id") not in (None, identity.user_id):
+                # Another user: nothing of the previous one's wizards may stay.
+                session.clear()
+            # A new session id at login, against session fixation.
+            current_app.session_interface.regenerate(session)
+            remember(identity)
+            session["last_project_id"] = identity.project_id
+            return redirect(safe_next(form.next.data), code=303)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the cloud token and the session."""
+    get_provider().logout(g.identity)
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect("/auth/login", code=303)
+
+
+@bp.post("/project")
+@login_required
+def switch_project():
+    """Re-scope to another of the user's projects."""
+    form = ProjectForm()
+    if form.validate_on_submit():
+        try:
+            identity = get_provider().switch_project(g.identity, form.project_id.data)
+        except CloudError as error:
+            flash(f"Could not switch project: {error}", "error")
+        else:
+            remember(identity)
+            session["last_project_id"] = identity.project_id
+            flash(f"You are now working in project {identity.project_name}.", "info")
+    return redirect(safe_next(form.next.data), code=303)

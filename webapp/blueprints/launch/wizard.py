@@ -1,0 +1,142 @@
+"""Per-request plumbing of the launch wizard: its saved state, lists, rendering.
+
+The views stay thin by asking this module to open a wizard (state from the
+session, lists from the catalog cache, the workflow around both), to show a step
+(a panel for HTMX, a whole page otherwise) and to move to another step.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+
+from webapp.cloud import get_connection
+from webapp.cloud.catalog import CatalogCache
+from webapp.cloud.catalog import fetch_catalog
+from webapp.forms.launch import LaunchResources
+from webapp.forms.launch_workflow import LaunchInstance
+from webapp.htmx import htmx_redirect
+from webapp.htmx import is_htmx
+from webapp.htmx import vary_on_htmx
+from webapp.workflow import STEP_ERRORS
+from webapp.workflow import Step
+from webapp.workflow import WizardStore
+from webapp.workflow import Workflow
+
+WORKFLOW = LaunchInstance
+
+#: query arguments that pre-fill a new wizard -> context keys
+PREFILL = {"image": "source_id", "snapshot": "source_id", "name": "name", "flavor": "flavor"}
+
+
+def store() -> WizardStore:
+    """The wizards of this session."""
+    return WizardStore(session, limit=current_app.config["WIZARDS_PER_SESSION"])
+
+
+def catalogs() -> CatalogCache:
+    """The per-wizard cache of cloud lists."""
+    return CatalogCache(current_app.extensions["skiff.cache"], ttl=current_app.config["CATALOG_TTL"])
+
+
+def guard():
+    """The app's submit guard."""
+    return current_app.extensions["skiff.guard"]
+
+
+def submit_key(workflow: Workflow) -> str:
+    """The submit guard's key for this wizard."""
+    return f"{g.identity.user_id}:{workflow.state.id}"
+
+
+def start() -> Workflow:
+    """Open a new wizard and fetch everything it lists, all at once."""
+    seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
+    seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
+    state = store().create(WORKFLOW.slug, WORKFLOW.get_initial(seed))
+    catalog = fetch_catalog(get_connection(g.identity))
+    catalogs().put(state.id, catalog)
+    return _workflow(state, catalog)
+
+
+def open_wizard(wizard_id: str) -> Workflow | None:
+    """The wizard with this id in this session and project, or None."""
+    state = store().get(wizard_id, WORKFLOW.slug)
+    if state is None or state.initial.get("project_id") != g.identity.project_id:
+        return None
+    catalog = catalogs().get_or_fetch(state.id, get_connection(g.identity))
+    return _workflow(state, catalog)
+
+
+def refresh(workflow: Workflow) -> None:
+    """Fetch the wizard's lists again (the user asked for it)."""
+    catalog = fetch_catalog(get_connection(g.identity))
+    catalogs().put(workflow.state.id, catalog)
+    workflow.resources.catalog = catalog
+
+
+def save(workflow: Workflow) -> None:
+    """Keep the wizard's state in the session."""
+    store().save(workflow.state)
+
+
+def _workflow(state, catalog) -> Workflow:
+    resources = LaunchResources(catalog=catalog, connection=get_connection(g.identity))
+    return WORKFLOW(state, resources=resources)
+
+
+def step_url(workflow: Workflow, step: Step) -> str:
+    """The URL of one step of this wizard."""
+    return url_for("launch.step", wizard_id=workflow.state.id, slug=step.slug())
+
+
+def render(workflow: Workflow, step: Step, action=None):
+    """Show ``step``, with the errors the wizard holds for it, as a panel for
+    HTMX (plus the step list, out of band) or as a whole page."""
+    action = action or workflow.build_action(step)
+    errors = dict(workflow.errors.get(step.slug(), {}))
+    step_errors = errors.pop(STEP_ERRORS, [])
+    for name, messages in errors.items():
+        if name in action:
+            action[name].errors = list(messages)
+        else:
+            step_errors.extend(messages)
+    values = {
+        "workflow": workflow,
+        "step": step,
+        "form": action,
+        "step_errors": step_errors,
+        "catalog": workflow.resources.catalog,
+        "step_url": step_url(workflow, step),
+    }
+    template = "launch/_panel.html" if is_htmx() else "launch/wizard.html"
+    return vary_on_htmx(render_template(template, **values))
+
+
+def go(workflow: Workflow, step: Step):
+    """Move to ``step``: the new panel for HTMX (and its URL in the history), a
+    303 redirect to its page otherwise (so reload never re-posts)."""
+    if not is_htmx():
+        return redirect(step_url(workflow, step), code=303)
+    response = render(workflow, step)
+    response.headers["HX-Push-Url"] = step_url(workflow, step)
+    return response
+
+
+def leave(url: str):
+    """Go to a page outside the wizard (a whole page, also for HTMX)."""
+    return htmx_redirect(url) if is_htmx() else redirect(url, code=303)
+
+
+def go_with_errors(workflow: Workflow):
+    """After a failed final submit: the first step with errors, errors shown."""
+    target = workflow.entry_point()
+    response = render(workflow, target)
+    if is_htmx():
+        response.headers["HX-Push-Url"] = step_url(workflow, target)
+    return response

@@ -1,0 +1,94 @@
+"""The interface between the portal and a cloud: a provider and per-user connections.
+
+A :class:`CloudProvider` is built once per app (see :func:`webapp.cloud.init_app`)
+and knows how to log users in. A :class:`CloudConnection` is built per request from
+the logged-in user's :class:`~webapp.cloud.models.Identity` and does the work. Both
+return dataclasses from :mod:`webapp.cloud.models` and raise only the errors of
+:mod:`webapp.cloud.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from webapp.cloud.models import AvailabilityZone
+from webapp.cloud.models import Features
+from webapp.cloud.models import Flavor
+from webapp.cloud.models import Identity
+from webapp.cloud.models import Image
+from webapp.cloud.models import KeyPair
+from webapp.cloud.models import Limits
+from webapp.cloud.models import Network
+from webapp.cloud.models import SecurityGroup
+from webapp.cloud.models import Server
+from webapp.cloud.models import ServerRequest
+
+__all__ = ["CloudConnection", "CloudProvider"]
+
+
+class CloudConnection(Protocol):
+    """What the launch wizard and the server pages need from a cloud, for one user."""
+
+    def features(self) -> Features:
+        """What this cloud supports (negotiated microversion, optional services)."""
+
+    def list_images(self) -> list[Image]:
+        """Active, launchable images and instance snapshots, without duplicates."""
+
+    def list_flavors(self) -> list[Flavor]:
+        """Flavors the project may use."""
+
+    def list_keypairs(self) -> list[KeyPair]:
+        """The user's key pairs."""
+
+    def list_networks(self) -> list[Network]:
+        """Networks usable by the project (its own and shared ones)."""
+
+    def list_security_groups(self) -> list[SecurityGroup]:
+        """The project's security groups."""
+
+    def list_availability_zones(self) -> list[AvailabilityZone]:
+        """Availability zones that are up."""
+
+    def get_limits(self) -> Limits:
+        """The project's quotas and usage."""
+
+    def create_servers(self, request: ServerRequest) -> list[Server]:
+        """Ask for ``request.count`` servers; returns them as first seen (BUILD)."""
+
+    def get_server(self, server_id: str) -> Server:
+        """One server of the project; raises NotFound."""
+
+    def list_servers(self) -> list[Server]:
+        """The project's servers, newest first."""
+
+
+class CloudProvider(Protocol):
+    """Logs users in to one cloud and opens connections for them."""
+
+    #: shown in the page header, e.g. "Demo cloud" or the Keystone host
+    label: str
+    #: True for the built-in demo cloud, which the UI announces as such
+    is_demo: bool
+
+    def login(
+        self,
+        username: str,
+        password: str,
+        domain: str | None = None,
+        project_id: str | None = None,
+    ) -> Identity:
+        """Check the credentials; scope to ``project_id`` if given and still the
+        user's (their last used project), else to their first project.
+
+        Raises Unauthorized for bad credentials or a user without projects.
+        """
+
+    def switch_project(self, identity: Identity, project_id: str) -> Identity:
+        """The same user, scoped to another of their projects."""
+
+    def logout(self, identity: Identity) -> None:
+        """End the user's token (best effort: never raises)."""
+
+    def connect(self, identity: Identity) -> CloudConnection:
+        """A connection acting for this user in their current project."""

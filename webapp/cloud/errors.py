@@ -1,0 +1,55 @@
+"""The few typed errors the cloud layer raises; the UI turns each into a clear message.
+
+Every implementation maps its own failures (Keystone and Nova faults, HTTP errors,
+demo-cloud rules) onto these, keeping the cloud's own words in ``message`` and, where
+the cloud gave one, the request id an operator can look up in the cloud's logs.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CloudError",
+    "CloudUnavailable",
+    "InvalidRequest",
+    "NotFound",
+    "QuotaExceeded",
+    "Unauthorized",
+]
+
+
+class CloudError(Exception):
+    """Base class: a cloud call failed.
+
+    :param message: what the cloud said, in words a user can read.
+    :param request_id: the cloud's request id (``x-openstack-request-id``), if any.
+    """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (request {self.request_id})"
+        return self.message
+
+
+class NotFound(CloudError):
+    """The thing asked for does not exist (or is not visible to this project)."""
+
+
+class QuotaExceeded(CloudError):
+    """The request would go over one of the project's quotas."""
+
+
+class InvalidRequest(CloudError):
+    """The cloud refused the request as invalid (HTTP 400 and its kin)."""
+
+
+class Unauthorized(CloudError):
+    """The user's token is missing, expired or revoked: log in again."""
+
+
+class CloudUnavailable(CloudError):
+    """The cloud did not answer (connection refused, timeout, 5xx)."""

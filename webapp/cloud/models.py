@@ -1,0 +1,248 @@
+"""Plain dataclasses that every cloud implementation returns.
+
+Nothing above ``webapp/cloud/`` ever sees a novaclient resource, a JSON body or a
+SQLite row: only these values, which are easy to cache, compare and serialise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from dataclasses import field
+
+__all__ = [
+    "AvailabilityZone",
+    "Catalog",
+    "Features",
+    "Flavor",
+    "Identity",
+    "Image",
+    "KeyPair",
+    "Limits",
+    "Network",
+    "Project",
+    "SecurityGroup",
+    "Server",
+    "ServerRequest",
+    "from_dict",
+]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project the logged-in user may work in."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is logged in, in which project, and the opaque state to reach the cloud.
+
+    ``auth_state`` is whatever the implementation needs to act for the user (for
+    OpenStack, keystoneauth1's auth state holding the scoped token). It lives only in
+    the server-side session: never in a cookie, a page or a log line.
+    """
+
+    user_id: str
+    user_name: str
+    project_id: str
+    project_name: str
+    projects: tuple[Project, ...]
+    auth_state: str = field(repr=False)
+    domain_name: str = "Default"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A launchable Glance image or instance snapshot (``kind == "snapshot"``)."""
+
+    id: str
+    name: str
+    kind: str = "image"  # "image" or "snapshot"
+    size_bytes: int = 0
+    min_disk_gb: int = 0
+    min_ram_mb: int = 0
+    visibility: str = "public"
+    os_distro: str = ""
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """A Nova flavor."""
+
+    id: str
+    name: str
+    vcpus: int
+    ram_mb: int
+    disk_gb: int
+    ephemeral_gb: int = 0
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A Nova key pair of the current user."""
+
+    name: str
+    fingerprint: str = ""
+    type: str = "ssh"
+
+
+@dataclass(frozen=True)
+class Network:
+    """A network the project may attach a server to."""
+
+    id: str
+    name: str
+    shared: bool = False
+    has_subnet: bool = True
+    port_security: bool = True
+    subnets: tuple[str, ...] = ()  # CIDRs
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    """A security group of the project."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AvailabilityZone:
+    """An availability zone that can take new servers."""
+
+    name: str
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Project quotas and what is in use; ``-1`` means unlimited."""
+
+    max_instances: int = -1
+    used_instances: int = 0
+    max_cores: int = -1
+    used_cores: int = 0
+    max_ram_mb: int = -1
+    used_ram_mb: int = 0
+    max_server_meta: int = 128
+    max_volumes: int = -1
+    used_volumes: int = 0
+    max_volume_gb: int = -1
+    used_volume_gb: int = 0
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the cloud can do, e.g. from the negotiated Nova microversion."""
+
+    compute_microversion: str = "2.1"
+    description: bool = False  # 2.19
+    tags: bool = False  # 2.52
+    hostname: bool = False  # 2.90
+    network_auto: bool = False  # 2.37 and a get-me-a-network capable Neutron
+    network_none: bool = False  # 2.37
+    volumes: bool = False  # a block-storage service in the catalog
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    """Everything the launch workflow asks Nova to create.
+
+    ``networks`` is a tuple of network ids in NIC order, or the string ``"auto"``
+    or ``"none"``. Optional values are ``None`` when the user left them out, so an
+    implementation sends only what was chosen.
+    """
+
+    name: str
+    flavor_id: str
+    image_id: str
+    count: int = 1
+    availability_zone: str | None = None
+    key_name: str | None = None
+    security_groups: tuple[str, ...] = ()
+    networks: tuple[str, ...] | str = ()
+    user_data: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server as the portal shows it; ``fault`` is set when status is ERROR."""
+
+    id: str
+    name: str
+    status: str
+    flavor_id: str = ""
+    image_id: str = ""
+    key_name: str | None = None
+    availability_zone: str | None = None
+    addresses: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    description: str | None = None
+    fault: str | None = None
+    created: str = ""
+    progress: int = 0
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the build is over (nothing more to poll for)."""
+        return self.status in {"ACTIVE", "ERROR", "SHUTOFF", "DELETED"}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the launch wizard lists, fetched once per wizard."""
+
+    images: tuple[Image, ...] = ()
+    flavors: tuple[Flavor, ...] = ()
+    keypairs: tuple[KeyPair, ...] = ()
+    networks: tuple[Network, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    availability_zones: tuple[AvailabilityZone, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    features: Features = field(default_factory=Features)
+    fetched_at: float = 0.0
+    #: names of the lists that could not be fetched, e.g. ("networks",)
+    unavailable: tuple[str, ...] = ()
+
+    def image(self, image_id: str) -> Image | None:
+        """The image with this id, or None."""
+        return next((i for i in self.images if i.id == image_id), None)
+
+    def flavor(self, flavor_id: str) -> Flavor | None:
+        """The flavor with this id, or None."""
+        return next((f for f in self.flavors if f.id == flavor_id), None)
+
+    def to_dict(self) -> dict:
+        """A JSON-like copy, for a cache."""
+        return dataclasses.asdict(self)
+
+
+_NESTED = {
+    "images": Image,
+    "flavors": Flavor,
+    "keypairs": KeyPair,
+    "networks": Network,
+    "security_groups": SecurityGroup,
+    "availability_zones": AvailabilityZone,
+}
+
+
+def from_dict(data: dict) -> Catalog:
+    """Rebuild a :class:`Catalog` from :meth:`Catalog.to_dict` output."""
+    values = dict(data)
+    for key, cls in _NESTED.items():
+        values[key] = tuple(_build(cls, item) for item in data.get(key, ()))
+    values["limits"] = Limits(**data.get("limits", {}))
+    values["features"] = Features(**data.get("features", {}))
+    values["unavailable"] = tuple(data.get("unavailable", ()))
+    return Catalog(**values)
+
+
+def _build(cls, item: dict):
+    item = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+    return cls(**item)

@@ -1,0 +1,57 @@
+"""Configuration defaults, in one place; each can be set from the environment.
+
+Every key below may be overridden by an environment variable with the ``SKIFF_``
+prefix (``SKIFF_CLOUD_AUTH_URL=https://keystone.example.org/v3``), values being
+parsed as JSON when they can be (``SKIFF_DEMO_BUILD_SECONDS=0``), or by
+``instance/config.py``, or by the mapping given to ``create_app``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+DEFAULTS = {
+    # -- the cloud ---------------------------------------------------------------
+    # Keystone v3 URL of a real OpenStack; unset means the built-in demo cloud.
+    "CLOUD_AUTH_URL": None,
+    # Domain of the users who log in, and whether the login page asks for it.
+    "CLOUD_USER_DOMAIN": "Default",
+    "CLOUD_SHOW_DOMAIN": False,
+    "CLOUD_REGION": None,
+    # Which endpoints of the catalog to use: public, internal or admin.
+    "CLOUD_INTERFACE": "public",
+    # TLS: true, false, or the path of a CA bundle.
+    "CLOUD_VERIFY": True,
+    # Seconds to wait for any one cloud call.
+    "CLOUD_TIMEOUT": 30,
+    # -- the demo cloud ------------------------------------------------------------
+    "DEMO_DATABASE": None,  # default: instance/demo-cloud.sqlite
+    "DEMO_BUILD_SECONDS": 3.0,
+    "DEMO_LATENCY": 0.0,  # seconds each demo call sleeps
+    # -- sessions and state ---------------------------------------------------------
+    # Redis URL (redis://host:6379/0) for several hosts; unset means files in
+    # the instance folder, which every worker of one host shares.
+    "REDIS_URL": None,
+    "SESSION_LIFETIME_HOURS": 12,
+    "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    "WIZARDS_PER_SESSION": 5,
+    # Seconds a wizard keeps the lists it fetched when it opened.
+    "CATALOG_TTL": 300,
+    # Seconds a second submit of the same wizard waits for the first one.
+    "SUBMIT_WAIT": 30,
+}
+
+
+def session_settings(lifetime_hours: float) -> dict:
+    """Flask and Flask-Session settings that are not meant to be changed."""
+    return {
+        "SESSION_PERMANENT": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=lifetime_hours),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "skiff_session",
+        "SESSION_KEY_PREFIX": "skiff:session:",
+        # The CSRF token lives as long as the session: HTMX swaps never re-render
+        # the <body> that carries it.
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""The step actions and workflows of the portal, built on :mod:`webapp.workflow`."""

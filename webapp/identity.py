@@ -1,0 +1,77 @@
+"""The logged-in user, kept in the server-side session, and the login_required guard."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from urllib.parse import urlsplit
+
+from flask import g
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
+
+from webapp.cloud.models import Identity
+from webapp.cloud.models import Project
+from webapp.htmx import htmx_redirect
+from webapp.htmx import is_htmx
+
+SESSION_KEY = "identity"
+
+
+def remember(identity: Identity) -> None:
+    """Keep ``identity`` (with its token state) in the server-side session."""
+    session[SESSION_KEY] = dataclasses.asdict(identity)
+
+
+def forget() -> None:
+    """Drop the identity; the user's wizards stay for their next login."""
+    session.pop(SESSION_KEY, None)
+
+
+def load_identity() -> None:
+    """Put the session's identity, if any, in ``g.identity`` (a before-request hook)."""
+    data = session.get(SESSION_KEY)
+    if data is None:
+        g.identity = None
+        return
+    projects = tuple(Project(**p) for p in data["projects"])
+    g.identity = Identity(**{**data, "projects": projects})
+
+
+def login_url(next_url: str | None = None) -> str:
+    """The login page, coming back to ``next_url`` (default: this page) after."""
+    return url_for("auth.login", next=next_url or _this_page())
+
+
+def login_required(view):
+    """Send anonymous users to the login page, and back here afterwards."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.identity is None:
+            if is_htmx():
+                return htmx_redirect(login_url())
+            return redirect(login_url(), code=303)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(url: str | None) -> str:
+    """``url`` if it stays on this site, else the start page."""
+    if not url:
+        return url_for("launch.index")
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return url_for("launch.index")
+    return url
+
+
+def _this_page() -> str:
+    # A POST's own URL is a GET page too in this app (the step it posted).
+    if is_htmx() and request.headers.get("HX-Current-URL"):
+        current = urlsplit(request.headers["HX-Current-URL"])
+        return current.path + (f"?{current.query}" if current.query else "")
+    return request.full_path.rstrip("?")

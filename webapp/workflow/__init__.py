@@ -1,0 +1,26 @@
+"""A small workflow engine in the spirit of Horizon's: Actions, Steps, Workflows.
+
+It knows nothing of OpenStack and nothing of routes: views build a workflow around
+a wizard's saved state and call :meth:`Workflow.validate_step` while the user moves
+and :meth:`Workflow.finalize` at the final submit.
+"""
+
+from webapp.workflow.action import Action
+from webapp.workflow.action import ActionError
+from webapp.workflow.state import WizardState
+from webapp.workflow.state import WizardStore
+from webapp.workflow.step import Step
+from webapp.workflow.workflow import STEP_ERRORS
+from webapp.workflow.workflow import Workflow
+from webapp.workflow.workflow import WorkflowError
+
+__all__ = [
+    "STEP_ERRORS",
+    "Action",
+    "ActionError",
+    "Step",
+    "WizardState",
+    "WizardStore",
+    "Workflow",
+    "WorkflowError",
+]

@@ -1,0 +1,85 @@
+"""Actions: the form of one workflow step.
+
+An :class:`Action` is a Flask-WTF form that knows its step's name, slug, help text
+and permissions (in its ``Meta``), fills its select fields from
+``populate_<field>_choices(context)`` hooks when it is built, and does its share of
+the work in :meth:`Action.handle` at the final submit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+__all__ = ["Action", "ActionError"]
+
+
+class ActionError(Exception):
+    """Raised by :meth:`Action.handle` (or a workflow's ``handle``) to fail the
+    submit with a message attached to a step and, optionally, one of its fields.
+
+    :param step: the slug of the step to blame; ``None`` means the raising action's.
+    """
+
+    def __init__(self, message: str, *, step: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.step = step
+        self.field = field
+
+
+class Action(FlaskForm):
+    """The form of one step.
+
+    Subclasses declare fields as usual and describe themselves in ``Meta``::
+
+        class Meta:
+            name = "Details"          # shown in the step list
+            slug = "details"          # used in URLs and error keys
+            help_text = "..."
+            permissions = ()          # all must be held to see the step
+
+    CSRF is checked once per request by ``CSRFProtect``, not per form, because the
+    final submit re-validates steps from input saved earlier.
+
+    :param context: the workflow context so far; populate hooks read it.
+    :param resources: whatever the hooks need to list choices (opaque to the engine).
+    """
+
+    class Meta:
+        csrf = False
+        name = ""
+        slug = ""
+        help_text = ""
+        permissions: tuple[str, ...] = ()
+
+    def __init__(self, context: dict[str, Any], *, resources: Any = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        #: whether the form holds user input rather than defaults
+        self.is_bound = kwargs.get("formdata") is not None
+        self.context = context
+        self.resources = resources
+        # Choices always come from hooks, never from the class, so every build sees
+        # the current cloud and what earlier steps contributed.
+        for field in self:
+            populate = getattr(self, f"populate_{field.name}_choices", None)
+            if populate is not None:
+                field.choices = populate(context)
+
+    @classmethod
+    def describe(cls, key: str) -> Any:
+        """Read a ``Meta`` attribute at class level (the nearest definition wins)."""
+        for klass in cls.__mro__:
+            meta = klass.__dict__.get("Meta")
+            if meta is not None and key in vars(meta):
+                return vars(meta)[key]
+        return None
+
+    def handle(self, context: dict[str, Any]) -> dict[str, Any] | None:
+        """Do this step's work at the final submit.
+
+        Return values to merge into the context, or ``None``. Raise
+        :class:`ActionError` to fail the submit with a message on this step.
+        """
+        return None

@@ -1,0 +1,274 @@
+"""Workflows: ordered steps sharing one context, validated step by step, then handled.
+
+A :class:`Workflow` subclass lists its steps; the class checks when it is defined
+that every ``depends_on`` is contributed by an earlier step. An instance works on
+one :class:`~webapp.workflow.state.WizardState`: it validates one step at a time
+while the user moves, every step at the final submit, and then runs every action's
+``handle`` in step order and last its own :meth:`Workflow.handle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from typing import ClassVar
+
+from werkzeug.datastructures import MultiDict
+
+from webapp.workflow.action import Action
+from webapp.workflow.action import ActionError
+from webapp.workflow.state import WizardState
+from webapp.workflow.step import Step
+
+__all__ = ["Workflow", "WorkflowError"]
+
+#: form keys that steer the wizard and are not step input
+CONTROL_KEYS = frozenset({"csrf_token", "nav", "goto"})
+#: the error key for a message about a whole step rather than one field
+STEP_ERRORS = "__all__"
+
+
+class WorkflowError(Exception):
+    """A workflow is declared or used in a way that cannot work."""
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Workflow:
+    """Ordered :class:`Step` classes, their shared context and the final handle.
+
+    :param state: the wizard this workflow works on (changed in place).
+    :param permissions: what the user holds; steps needing more are hidden.
+    :param resources: passed to every action's populate hooks.
+    """
+
+    slug: ClassVar[str]
+    name: ClassVar[str]
+    default_steps: ClassVar[tuple[type[Step], ...]] = ()
+    finalize_button_name: ClassVar[str] = "Save"
+    success_url: ClassVar[str] = "/"
+    success_message: ClassVar[str] = "{name} done."
+    failure_message: ClassVar[str] = "{name} failed."
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.default_steps:
+            cls.verify_contract()
+
+    @classmethod
+    def verify_contract(cls) -> None:
+        """Raise :class:`WorkflowError` unless every ``depends_on`` key is
+        contributed by an earlier step and every slug is unique."""
+        contributed: set[str] = set()
+        slugs: set[str] = set()
+        for step in cls.default_steps:
+            if step.slug() in slugs:
+                raise WorkflowError(f"{cls.__name__}: two steps have the slug {step.slug()!r}")
+            slugs.add(step.slug())
+            missing = [key for key in step.depends_on if key not in contributed]
+            if missing:
+                raise WorkflowError(
+                    f"{cls.__name__}: step {step.slug()!r} depends on {missing}, "
+                    "which no earlier step contributes"
+                )
+            contributed.update(step.all_contributions())
+
+    @classmethod
+    def context_keys(cls) -> frozenset[str]:
+        """Every key any step contributes or depends on."""
+        keys: set[str] = set()
+        for step in cls.default_steps:
+            keys.update(step.all_contributions(), step.depends_on)
+        return frozenset(keys)
+
+    @classmethod
+    def get_initial(cls, seed: Mapping[str, Any]) -> dict[str, Any]:
+        """The initial context from the request's values (the logged-in user's
+        ``project_id`` and ``user_id``, query arguments): only the workflow's keys."""
+        keys = cls.context_keys()
+        return {key: value for key, value in seed.items() if key in keys}
+
+    def __init__(
+        self,
+        state: WizardState,
+        *,
+        permissions: frozenset[str] = frozenset(),
+        resources: Any = None,
+    ) -> None:
+        self.state = state
+        self.resources = resources
+        self.steps = [step(self) for step in self.default_steps if step.allowed(permissions)]
+        for hidden in self.default_steps:
+            if hidden.allowed(permissions):
+                continue
+            absent = [k for k in hidden.all_contributions() if k not in state.initial]
+            if absent:
+                raise WorkflowError(
+                    f"hidden step {hidden.slug()!r} contributes {absent}, "
+                    "but the initial context does not hold them"
+                )
+
+    # -- navigation -----------------------------------------------------------
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The context contributed so far."""
+        return self.state.context
+
+    @property
+    def errors(self) -> dict[str, dict[str, list[str]]]:
+        """Errors per step slug, then per field (``"__all__"`` for the whole step)."""
+        return self.state.errors
+
+    def get_step(self, slug: str) -> Step | None:
+        """The visible step with this slug, or None."""
+        return next((s for s in self.steps if s.slug() == slug), None)
+
+    def next_step(self, step: Step) -> Step | None:
+        """The step after ``step``, or None for the last one."""
+        index = self.steps.index(step)
+        return self.steps[index + 1] if index + 1 < len(self.steps) else None
+
+    def previous_step(self, step: Step) -> Step | None:
+        """The step before ``step``, or None for the first one."""
+        index = self.steps.index(step)
+        return self.steps[index - 1] if index else None
+
+    def entry_point(self) -> Step:
+        """Where to (re)open the wizard: the first step with errors, else the first
+        one not yet completed, else the last."""
+        for step in self.steps:
+            if step.slug() in self.errors:
+                return step
+        for step in self.steps:
+            if step.slug() not in self.state.done:
+                return step
+        return self.steps[-1]
+
+    def missing_dependencies(self, step: Step) -> list[Step]:
+        """The earlier steps that must be completed before ``step``."""
+        needed = [key for key in step.depends_on if key not in self.context]
+        return [
+            earlier
+            for earlier in self.steps[: self.steps.index(step)]
+            if set(needed) & set(earlier.all_contributions())
+        ]
+
+    # -- one step -------------------------------------------------------------
+
+    def build_action(self, step: Step, formdata: MultiDict | None = None) -> Action:
+        """The step's action, bound to ``formdata``, else to the input saved for
+        the step, else unbound and filled from the context."""
+        if formdata is None and step.slug() in self.state.input:
+            formdata = MultiDict(self.state.input[step.slug()])
+        return step.action_class(
+            self.context,
+            resources=self.resources,
+            formdata=formdata,
+            data=self.context,
+        )
+
+    def save_input(self, step: Step, formdata: MultiDict) -> None:
+        """Keep what the user typed in ``step``, without validating it."""
+        self.state.input[step.slug()] = {
+            key: formdata.getlist(key) for key in formdata.keys() if key not in CONTROL_KEYS
+        }
+
+    def validate_step(self, step: Step, formdata: MultiDict) -> Action:
+        """Save, validate and (when valid) contribute one step's input.
+
+        Returns the bound action, whose ``errors`` say what is wrong.
+        """
+        self.save_input(step, formdata)
+        self.errors.pop(step.slug(), None)
+        blockers = self.missing_dependencies(step)
+        action = self.build_action(step, formdata)
+        if blockers:
+            names = ", ".join(b.name() for b in blockers)
+            self._fail(step, f"Complete {names} first.")
+        elif self._validate(step, action, self.context):
+            self._mark(step, done=True)
+            return action
+        self._mark(step, done=False)
+        return action
+
+    # -- the final submit -----------------------------------------------------
+
+    def validate_all(self) -> dict[str, Action]:
+        """Validate every step in order from its saved input, rebuilding the
+        context from scratch; errors land on their steps. Returns the actions."""
+        self.state.errors = {}
+        self.state.context = dict(self.state.initial)
+        actions = {}
+        for step in self.steps:
+            action = self.build_action(step)
+            actions[step.slug()] = action
+            self._mark(step, done=self._validate(step, action, self.state.context))
+        return actions
+
+    def finalize(self) -> bool:
+        """Validate everything, then run every action's ``handle`` in step order
+        and last :meth:`handle`. Returns True on success; on failure the errors
+        are attached to their steps and the input is kept."""
+        actions = self.validate_all()
+        if self.errors:
+            return False
+        for step in self.steps:
+            try:
+                result = actions[step.slug()].handle(self.context)
+            except ActionError as error:
+                self._fail_from(error, default=step)
+                return False
+            if result:
+                self.context.update(result)
+        try:
+            result = self.handle(self.context)
+        except ActionError as error:
+            self._fail_from(error, default=self.steps[-1])
+            return False
+        self.context.update(result or {})
+        self.state.result = result or {}
+        return True
+
+    def handle(self, context: dict[str, Any]) -> dict[str, Any] | None:
+        """The workflow's own work, after every action's; raise ActionError to fail.
+
+        What it returns is merged into the context and kept as the wizard's result.
+        """
+        return None
+
+    def format_message(self, template: str) -> str:
+        """Fill ``template`` (``str.format`` fields) from the context."""
+        return template.format_map(_Blank(self.context))
+
+    def get_success_url(self) -> str:
+        """Where to go after a successful submit."""
+        return self.format_message(self.success_url)
+
+    # -- helpers --------------------------------------------------------------
+
+    def _validate(self, step: Step, action: Action, context: dict[str, Any]) -> bool:
+        if not action.validate():
+            self.errors[step.slug()] = {k: list(v) for k, v in action.errors.items()}
+            return False
+        step.contribute(action.data, context)
+        return True
+
+    def _mark(self, step: Step, *, done: bool) -> None:
+        slug = step.slug()
+        if done and slug not in self.state.done:
+            self.state.done.append(slug)
+        if not done and slug in self.state.done:
+            self.state.done.remove(slug)
+
+    def _fail(self, step: Step, message: str, field: str | None = None) -> None:
+        errors = self.errors.setdefault(step.slug(), {})
+        errors.setdefault(field or STEP_ERRORS, []).append(message)
+        self._mark(step, done=False)
+
+    def _fail_from(self, error: ActionError, *, default: Step) -> None:
+        step = self.get_step(error.step) if error.step else None
+        self._fail(step or default, error.message, error.field)
