@@ -9,6 +9,7 @@ no cloud call; the user can ask for a refresh.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -78,10 +79,11 @@ class CatalogCache:
         """Keep ``catalog`` for this wizard for ``ttl`` seconds."""
         self.cache.set(f"catalog:{wizard_id}", catalog.to_dict(), timeout=self.ttl)
 
-    def get_or_fetch(self, wizard_id: str, connection: CloudConnection) -> Catalog:
-        """The cached catalog, or a fresh one fetched and cached now."""
+    def get_or_fetch(self, wizard_id: str, connect: Callable[[], CloudConnection]) -> Catalog:
+        """The cached catalog, or a fresh one fetched (through ``connect()``) and
+        cached now."""
         catalog = self.get(wizard_id)
         if catalog is None:
-            catalog = fetch_catalog(connection)
+            catalog = fetch_catalog(connect())
             self.put(wizard_id, catalog)
         return catalog

@@ -9,6 +9,7 @@ without a subnet, user data size.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from wtforms import IntegerField
@@ -37,10 +38,16 @@ NIC_SLOTS = 3
 
 @dataclass
 class LaunchResources:
-    """What the launch actions and workflow need: the wizard's lists and the cloud."""
+    """What the launch actions and workflow need: the wizard's lists, and a way
+    to reach the cloud when (and only when) a call is needed."""
 
     catalog: Catalog
-    connection: CloudConnection | None = None
+    connect: Callable[[], CloudConnection]
+
+    @property
+    def connection(self) -> CloudConnection:
+        """The user's cloud connection."""
+        return self.connect()
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -82,9 +89,7 @@ class DetailsAction(Action):
     name = StringField("Instance name", validators=[DataRequired(), Length(max=255)])
     description = StringField("Description", validators=[Optional(), Length(max=255)])
     availability_zone = SelectField("Availability zone", default="")
-    count = IntegerField(
-        "Count", default=1, validators=[DataRequired(), NumberRange(min=1, max=100)]
-    )
+    count = IntegerField("Count", default=1, validators=[NumberRange(min=1, max=100)])
     source_id = SelectField("Boot source", validators=[DataRequired("Choose what to boot from.")])
     flavor = SelectField("Flavor", validators=[DataRequired("Choose a flavor.")])
 
@@ -95,8 +100,6 @@ class DetailsAction(Action):
 
     def populate_availability_zone_choices(self, context):
         zones = [SelectChoice(z.name, z.name) for z in self.resources.catalog.availability_zones]
-        if len(zones) == 1:
-            return zones
         return [SelectChoice("", "Any availability zone"), *zones]
 
     def populate_source_id_choices(self, context):

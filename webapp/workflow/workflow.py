@@ -177,22 +177,21 @@ class Workflow:
             key: formdata.getlist(key) for key in formdata.keys() if key not in CONTROL_KEYS
         }
 
-    def validate_step(self, step: Step, formdata: MultiDict) -> Action:
+    def validate_step(self, step: Step, formdata: MultiDict) -> Action | None:
         """Save, validate and (when valid) contribute one step's input.
 
-        Returns the bound action, whose ``errors`` say what is wrong.
+        Returns the bound action, whose ``errors`` say what is wrong, or None when
+        earlier steps must be completed first (said in the step's errors).
         """
         self.save_input(step, formdata)
         self.errors.pop(step.slug(), None)
         blockers = self.missing_dependencies(step)
-        action = self.build_action(step, formdata)
         if blockers:
             names = ", ".join(b.name() for b in blockers)
             self._fail(step, f"Complete {names} first.")
-        elif self._validate(step, action, self.context):
-            self._mark(step, done=True)
-            return action
-        self._mark(step, done=False)
+            return None
+        action = self.build_action(step, formdata)
+        self._mark(step, done=self._validate(step, action, self.context))
         return action
 
     # -- the final submit -----------------------------------------------------
@@ -204,6 +203,10 @@ class Workflow:
         self.state.context = dict(self.state.initial)
         actions = {}
         for step in self.steps:
+            if any(key not in self.context for key in step.depends_on):
+                # An earlier step failed; its errors say what to fix first.
+                self._mark(step, done=False)
+                continue
             action = self.build_action(step)
             actions[step.slug()] = action
             self._mark(step, done=self._validate(step, action, self.state.context))
@@ -214,7 +217,7 @@ class Workflow:
         and last :meth:`handle`. Returns True on success; on failure the errors
         are attached to their steps and the input is kept."""
         actions = self.validate_all()
-        if self.errors:
+        if self.errors or len(actions) < len(self.steps):
             return False
         for step in self.steps:
             try:

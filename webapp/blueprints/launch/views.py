@@ -70,6 +70,8 @@ def submit(wizard_id, slug):
             workflow.save_input(current, request.form)
             return wizard.go(workflow, target or workflow.previous_step(current) or current)
         action = workflow.validate_step(current, request.form)
+        if action is None:
+            return wizard.go(workflow, workflow.missing_dependencies(current)[0])
         if current.slug() in workflow.errors:
             return wizard.render(workflow, current, action)
         return wizard.go(workflow, target or workflow.next_step(current) or current)

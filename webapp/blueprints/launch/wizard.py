@@ -69,7 +69,7 @@ def open_wizard(wizard_id: str) -> Workflow | None:
     state = store().get(wizard_id, WORKFLOW.slug)
     if state is None or state.initial.get("project_id") != g.identity.project_id:
         return None
-    catalog = catalogs().get_or_fetch(state.id, get_connection(g.identity))
+    catalog = catalogs().get_or_fetch(state.id, _connect)
     return _workflow(state, catalog)
 
 
@@ -85,9 +85,14 @@ def save(workflow: Workflow) -> None:
     store().save(workflow.state)
 
 
+def _connect():
+    return get_connection(g.identity)
+
+
 def _workflow(state, catalog) -> Workflow:
-    resources = LaunchResources(catalog=catalog, connection=get_connection(g.identity))
-    return WORKFLOW(state, resources=resources)
+    # The connection is made only when a call needs it: a step swap makes none,
+    # and an expired login is then noticed after the input has been saved.
+    return WORKFLOW(state, resources=LaunchResources(catalog=catalog, connect=_connect))
 
 
 def step_url(workflow: Workflow, step: Step) -> str:

@@ -1,0 +1,249 @@
+"""Bad input, refusals, expired logins and double submits: each gets a clear
+message on the right step, and nothing the user typed is lost."""
+
+import re
+import threading
+
+import pytest
+
+from webapp import create_app
+
+
+def test_post_without_csrf_token_is_refused(wizard):
+    wizard.open()
+    response = wizard.client.post(f"{wizard.url}/details", data={"name": "x", "nav": "next"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_htmx_post_without_csrf_token_shows_the_message_in_place(wizard):
+    wizard.open()
+    response = wizard.client.post(
+        f"{wizard.url}/details", data={"name": "x"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_csrf_token_in_the_htmx_header_is_accepted(wizard):
+    wizard.open()
+    response = wizard.client.post(
+        f"{wizard.url}/details",
+        data={"nav": "back"},
+        headers={"HX-Request": "true", "X-CSRFToken": wizard.token},
+    )
+    assert response.status_code == 200
+
+
+def test_login_post_without_csrf_token_is_refused(client):
+    response = client.post("/auth/login", data={"username": "demo", "password": "demo"})
+    assert response.status_code == 400
+
+
+DETAILS_CASES = [
+    ({"name": ""}, "name", "This field is required."),
+    ({"name": "x" * 256}, "name", "Field cannot be longer than 255 characters."),
+    ({"description": "d" * 256}, "description", "Field cannot be longer than 255 characters."),
+    ({"count": "0"}, "count", "Number must be between 1 and 100."),
+    ({"count": "many"}, "count", "Not a valid integer value."),
+    ({"availability_zone": "mars"}, "availability_zone", "Not a valid choice."),
+    ({"source_id": ""}, "source_id", "Choose what to boot from."),
+    ({"source_id": "not-an-image"}, "source_id", "Not a valid choice."),
+    ({"flavor": ""}, "flavor", "Choose a flavor."),
+    ({"image": "ubuntu", "flavor": "m1.tiny"}, "flavor", "ubuntu-24.04-server needs a disk of at least 10 GB; m1.tiny has 1 GB."),
+    ({"image": "debian", "flavor": "m1.nano"}, "flavor", "debian-12-generic needs a disk of at least 4 GB; m1.nano has 1 GB."),
+    ({"image": "web-01-snapshot", "flavor": "m1.small"}, "flavor", None),
+    ({"image": "cirros", "flavor": "m1.large", "count": "6"}, "flavor", "Over quota: 6 × m1.large needs 24 vCPUs, but only 20 of 20 are left in this project."),
+    ({"count": "11"}, "flavor", "Over quota: 11 × m1.tiny needs 11 instances, but only 10 of 10 are left in this project."),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), DETAILS_CASES)
+def test_each_bad_details_input_is_explained_and_the_rest_kept(wizard, change, field, message):
+    wizard.open()
+    data = {
+        "name": "keep-me",
+        "description": "kept description",
+        "count": "1",
+        "availability_zone": "nova",
+        "source_id": wizard.option("details", "cirros"),
+        "flavor": wizard.option("details", "m1.tiny"),
+    }
+    if "image" in change:
+        data["source_id"] = wizard.option("details", change.pop("image"))
+    if "flavor" in change and change["flavor"]:
+        data["flavor"] = wizard.option("details", change.pop("flavor"))
+    data.update(change)
+    response = wizard.post("details", **data)
+    html = response.get_data(as_text=True)
+    if message is None:  # the snapshot needs 20 GB and 2 GB: m1.small fits
+        assert response.status_code == 303
+        return
+    assert response.status_code == 200
+    errors = re.search(rf'<ul class="errors" id="{field}-errors">(.*?)</ul>', html, re.S)
+    assert errors, f"no errors beside {field}"
+    assert message.replace("&", "&amp;") in errors.group(1)
+    for key, value in data.items():
+        if key != field and key in ("name", "description"):
+            assert f'value="{value}"' in html
+
+
+def test_network_step_refuses_duplicates_and_auto_with_others(wizard):
+    wizard.open()
+    private = wizard.option("network", "private")
+    html = wizard.post("network", nic_1=private, nic_2=private).get_data(as_text=True)
+    assert "Each network can be chosen once." in html
+    html = wizard.post("network", nic_1="auto", nic_2=private).get_data(as_text=True)
+    assert "Automatic or no network cannot be combined with other networks." in html
+    html = wizard.post("network", nic_1="").get_data(as_text=True)
+    assert "Choose a network." in html
+
+
+def test_networks_without_a_subnet_are_not_offered(wizard):
+    wizard.open()
+    html = wizard.page("network")
+    assert ">private<" in html and "shared-net (shared)" in html
+    assert "isolated" not in html
+
+
+def test_user_data_over_novas_limit_is_refused_before_submit(wizard):
+    wizard.open()
+    html = wizard.post("post", user_data="x" * 49_200).get_data(as_text=True)
+    assert "The script is 49200 bytes; Nova takes at most 49149 bytes" in html
+    ok = wizard.post("post", user_data="x" * 49_149)
+    assert ok.status_code == 303
+
+
+def test_keypair_and_security_groups_are_checked(wizard):
+    wizard.open()
+    html = wizard.post("access", keypair="nope", security_groups=["default", "ghosts"]).get_data(as_text=True)
+    assert "Not a valid choice." in html
+    assert re.search(r"&#39;ghosts&#39; is not a valid choice|ghosts", html)
+
+
+def test_launch_over_quota_lands_on_details_with_novas_message(wizard):
+    with wizard.client.session_transaction() as session:
+        projects = session["identity"]["projects"]
+    sandbox = next(p["id"] for p in projects if p["name"] == "sandbox")  # 2 instances
+    wizard.open()
+    wizard.client.post("/auth/project", data={"project_id": sandbox, "csrf_token": wizard.token})
+    wizard.open()
+    wizard.fill_all(name="third")
+    first_tab = wizard.url
+    # Meanwhile another tab uses up the quota, after this wizard listed it.
+    for name in ("a", "b"):
+        wizard.open()
+        wizard.fill_all(name=name)
+        assert wizard.launch().status_code == 303
+    wizard.url = first_tab
+    response = wizard.launch(user_data="#!/bin/sh\necho kept\n")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ">Details</h2>" in html
+    errors = re.search(r'<ul class="errors" id="count-errors">(.*?)</ul>', html, re.S).group(1)
+    assert "Quota exceeded for instances: Requested 1, but already used 2 of 2 instances" in errors
+    assert "(request req-" in errors
+    assert 'value="third"' in html
+    assert "echo kept" in wizard.page("post")
+
+
+def test_expired_login_mid_wizard_keeps_everything(wizard, app):
+    wizard.open()
+    wizard.fill_all(name="survivor")
+    with wizard.client.session_transaction() as session:
+        identity = dict(session["identity"])
+        identity["auth_state"] = '{"project_id": "%s", "expires_at": 0}' % identity["project_id"]
+        session["identity"] = identity
+    response = wizard.launch(user_data="#cloud-config\n# typed before expiry\n")
+    assert response.status_code == 303
+    login = response.headers["Location"]
+    assert login.startswith("/auth/login?next=")
+    assert f"{wizard.url}/post".replace("/", "%2F") in login or f"{wizard.url}/post" in login
+    next_url = re.search(r"next=([^&]+)", login).group(1)
+    token = wizard.csrf()
+    back = wizard.client.post(
+        "/auth/login",
+        data={"username": "demo", "password": "demo", "csrf_token": token, "next": f"{wizard.url}/post"},
+    )
+    assert back.headers["Location"] == f"{wizard.url}/post"
+    page = wizard.page("post")
+    assert "# typed before expiry" in page
+    assert 'value="survivor"' in wizard.page("details")
+    assert next_url
+
+
+def test_another_user_logging_in_does_not_inherit_wizards(client, monkeypatch):
+    from webapp.cloud import demo_data
+
+    monkeypatch.setitem(
+        demo_data.USERS, "eve", {"id": "eve-id", "password": "eve", "projects": ("demo",)}
+    )
+    from tests.conftest import Wizard
+
+    first = Wizard(client)
+    first.login()
+    first.open()
+    first.login("eve", "eve")
+    assert client.get(f"{first.url}/details").headers["Location"] == "/launch/"
+
+
+def test_double_submit_launches_once(wizard, app):
+    wizard.open()
+    wizard.fill_all(name="once")
+    results = []
+
+    def press_launch():
+        results.append(wizard.launch())
+
+    threads = [threading.Thread(target=press_launch) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    locations = {r.headers.get("Location") for r in results}
+    assert len(locations) == 1 and None not in locations
+    servers = [s for s in _servers(app) if s.name == "once"]
+    assert len(servers) == 1
+
+
+def test_back_button_after_launch_does_not_relaunch(wizard, app):
+    wizard.open()
+    wizard.fill_all(name="just-one")
+    server_url = wizard.launch().headers["Location"]
+    # The browser's back button: the step page again, then a resubmit.
+    again = wizard.client.get(f"{wizard.url}/post")
+    assert again.headers["Location"] == server_url
+    resubmit = wizard.launch()
+    assert resubmit.headers["Location"] == server_url
+    assert [s.name for s in _servers(app)].count("just-one") == 1
+
+
+def test_cloud_not_answering_keeps_the_wizard_and_a_retry_launches(wizard, app, monkeypatch):
+    from webapp.cloud.demo import DemoConnection
+    from webapp.cloud.errors import CloudUnavailable
+
+    real_create = DemoConnection.create_servers
+
+    def down(self, request):
+        raise CloudUnavailable("The cloud did not answer.", request_id="req-42")
+
+    wizard.open()
+    wizard.fill_all(name="patient")
+    monkeypatch.setattr(DemoConnection, "create_servers", down)
+    response = wizard.launch(user_data="#!/bin/sh\necho retry\n")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The cloud did not answer. (request req-42) Nothing was launched" in html
+    assert "echo retry" in html
+    assert _servers(app) == []
+    monkeypatch.setattr(DemoConnection, "create_servers", real_create)
+    retry = wizard.launch(user_data="#!/bin/sh\necho retry\n")
+    assert retry.status_code == 303
+    assert [s.name for s in _servers(app)] == ["patient"]
+
+
+def _servers(app):
+    provider = app.extensions["skiff.cloud"]
+    identity = provider.login("demo", "demo")
+    return provider.connect(identity).list_servers()

@@ -1,0 +1,315 @@
+"""The workflow engine on a small toy workflow: contracts, hidden steps, hooks,
+contributions, validation, error attribution and the order of handle()."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+from wtforms import IntegerField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+from webapp.workflow import Action
+from webapp.workflow import ActionError
+from webapp.workflow import Step
+from webapp.workflow import WizardStore
+from webapp.workflow import Workflow
+from webapp.workflow import WorkflowError
+
+
+@pytest.fixture(autouse=True)
+def app_context():
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test")
+    with app.test_request_context():
+        yield
+
+
+CALLS: list[str] = []
+
+
+class OwnerAction(Action):
+    class Meta:
+        name = "Owner"
+        slug = "owner"
+        permissions = ("admin",)
+
+    def handle(self, context):
+        CALLS.append("owner")
+
+
+class ColourAction(Action):
+    class Meta:
+        name = "Colour"
+        slug = "colour"
+
+    colour = SelectField("Colour", validators=[DataRequired()])
+
+    def populate_colour_choices(self, context):
+        CALLS.append(f"populate colour for {context.get('owner')}")
+        return [SelectChoice(c, c) for c in ("red", "green")]
+
+    def handle(self, context):
+        CALLS.append("colour")
+        return {"paint": f"{context['colour']} paint"}
+
+
+class SizeAction(Action):
+    class Meta:
+        name = "Size"
+        slug = "size"
+
+    size = SelectField("Size")
+    count = IntegerField("Count", default=1)
+    label = StringField("Label")
+
+    def populate_size_choices(self, context):
+        # Earlier steps' contributions decide what is offered here.
+        sizes = ["small", "large"] if context["colour"] == "red" else ["small"]
+        return [SelectChoice(s, s) for s in sizes]
+
+    def handle(self, context):
+        CALLS.append(f"size with {context['paint']}")
+        if context["label"] == "fail-in-action":
+            raise ActionError("the label was refused", field="label")
+
+
+class SetOwner(Step):
+    action_class = OwnerAction
+    contributes = ("owner",)
+
+
+class SetColour(Step):
+    action_class = ColourAction
+    depends_on = ("owner",)
+    contributes = ("shade",)
+
+    def contribute(self, data, context):
+        context = super().contribute(data, context)
+        context["shade"] = "warm" if data["colour"] == "red" else "cool"
+        return context
+
+
+class SetSize(Step):
+    action_class = SizeAction
+    depends_on = ("colour", "shade")
+
+
+class Paint(Workflow):
+    slug = "paint"
+    name = "Paint"
+    success_url = "/done/{colour}/{size}"
+    default_steps = (SetOwner, SetColour, SetSize)
+
+    def handle(self, context):
+        CALLS.append("workflow")
+        if context["label"] == "fail-in-workflow":
+            raise ActionError("the cloud said no", step="colour", field="colour")
+        return {"done": True}
+
+
+@pytest.fixture
+def store():
+    CALLS.clear()
+    return WizardStore({})
+
+
+def open_paint(store, permissions=frozenset(), **initial):
+    state = store.create("paint", Paint.get_initial({"owner": "ann", "ignored": 1, **initial}))
+    return Paint(state, permissions=permissions)
+
+
+def post(workflow, slug, **data):
+    return workflow.validate_step(workflow.get_step(slug), MultiDict(data))
+
+
+def test_get_initial_keeps_only_the_workflows_keys():
+    assert Paint.get_initial({"owner": "ann", "colour": "red", "nope": 1}) == {
+        "owner": "ann",
+        "colour": "red",
+    }
+
+
+def test_depends_on_that_nothing_contributes_fails_when_the_class_is_defined():
+    with pytest.raises(WorkflowError, match=r"'size' depends on \['colour', 'shade'\]"):
+
+        class Broken(Workflow):
+            slug = "broken"
+            default_steps = (SetOwner, SetSize)
+
+
+def test_depends_on_a_later_step_is_an_error_too():
+    with pytest.raises(WorkflowError, match="no earlier step contributes"):
+
+        class Backwards(Workflow):
+            slug = "backwards"
+            default_steps = (SetOwner, SetSize, SetColour)
+
+
+def test_duplicate_slugs_are_refused():
+    with pytest.raises(WorkflowError, match="two steps have the slug 'colour'"):
+
+        class Twice(Workflow):
+            slug = "twice"
+            default_steps = (SetOwner, SetColour, SetColour)
+
+
+def test_step_contributes_its_fields_and_declared_keys():
+    assert set(SetColour.all_contributions()) == {"colour", "shade"}
+    assert set(SetSize.all_contributions()) == {"size", "count", "label"}
+
+
+def test_hidden_step_is_not_shown_but_its_contribution_comes_from_initial(store):
+    workflow = open_paint(store)
+    assert [s.slug() for s in workflow.steps] == ["colour", "size"]
+    assert workflow.context["owner"] == "ann"
+
+
+def test_hidden_step_without_its_values_in_initial_is_an_error(store):
+    state = store.create("paint", {})
+    with pytest.raises(WorkflowError, match="hidden step 'owner' contributes"):
+        Paint(state)
+
+
+def test_step_is_shown_to_users_with_its_permissions(store):
+    workflow = open_paint(store, permissions=frozenset({"admin"}))
+    assert [s.slug() for s in workflow.steps] == ["owner", "colour", "size"]
+
+
+def test_populate_hooks_fill_choices_and_see_earlier_contributions(store):
+    workflow = open_paint(store)
+    colour = workflow.build_action(workflow.get_step("colour"))
+    assert [c.value for c in colour.colour.choices] == ["red", "green"]
+    assert "populate colour for ann" in CALLS
+    post(workflow, "colour", colour="green")
+    size = workflow.build_action(workflow.get_step("size"))
+    assert [c.value for c in size.size.choices] == ["small"]
+    post(workflow, "colour", colour="red")
+    size = workflow.build_action(workflow.get_step("size"))
+    assert [c.value for c in size.size.choices] == ["small", "large"]
+
+
+def test_contribute_adds_values_that_are_not_fields(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    assert workflow.context["colour"] == "red"
+    assert workflow.context["shade"] == "warm"
+    assert workflow.state.done == ["colour"]
+
+
+def test_invalid_step_keeps_input_and_attributes_errors_to_the_field(store):
+    workflow = open_paint(store)
+    action = post(workflow, "colour", colour="purple")
+    assert "colour" in action.errors
+    assert workflow.errors == {"colour": {"colour": ["Not a valid choice."]}}
+    assert workflow.state.input["colour"] == {"colour": ["purple"]}
+    assert "colour" not in workflow.context
+    assert workflow.state.done == []
+    # Shown again, the step holds what was typed.
+    assert workflow.build_action(workflow.get_step("colour")).colour.data == "purple"
+
+
+def test_step_cannot_be_validated_before_its_dependencies(store):
+    workflow = open_paint(store)
+    assert post(workflow, "size", size="small") is None
+    assert workflow.errors["size"]["__all__"] == ["Complete Colour first."]
+    assert workflow.state.input["size"] == {"size": ["small"]}
+    assert [s.slug() for s in workflow.missing_dependencies(workflow.get_step("size"))] == ["colour"]
+
+
+def test_saved_input_is_not_validated(store):
+    workflow = open_paint(store)
+    workflow.save_input(workflow.get_step("colour"), MultiDict({"colour": "purple", "nav": "back"}))
+    assert workflow.state.input == {"colour": {"colour": ["purple"]}}
+    assert workflow.errors == {}
+
+
+def test_finalize_runs_every_handle_in_step_order_then_the_workflows(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    post(workflow, "size", size="large", label="x", count="2")
+    CALLS.clear()
+    assert workflow.finalize() is True
+    assert CALLS[-3:] == ["colour", "size with red paint", "workflow"]
+    assert workflow.state.result == {"done": True}
+    assert workflow.get_success_url() == "/done/red/large"
+    assert workflow.context["count"] == 2
+
+
+def test_finalize_validates_every_step_again_from_saved_input(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    post(workflow, "size", size="large")
+    # Green offers no large size: the size step's saved input is now invalid.
+    workflow.state.input["colour"] = {"colour": ["green"]}
+    CALLS.clear()
+    assert workflow.finalize() is False
+    assert workflow.errors == {"size": {"size": ["Not a valid choice."]}}
+    assert workflow.context["shade"] == "cool"
+    assert not any(call in CALLS for call in ("colour", "workflow"))
+    assert workflow.entry_point().slug() == "size"
+
+
+def test_finalize_stops_at_a_broken_step_without_building_the_ones_after(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    post(workflow, "size", size="large")
+    workflow.state.input["colour"] = {"colour": ["purple"]}
+    assert workflow.finalize() is False
+    assert set(workflow.errors) == {"colour"}
+    assert workflow.state.done == []
+    assert workflow.entry_point().slug() == "colour"
+
+
+def test_failing_action_stops_the_submit_with_the_error_on_its_step(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    post(workflow, "size", size="small", label="fail-in-action")
+    assert workflow.finalize() is False
+    assert workflow.errors == {"size": {"label": ["the label was refused"]}}
+    assert "workflow" not in CALLS
+    assert workflow.state.result is None
+
+
+def test_failing_workflow_handle_blames_the_step_it_names(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    post(workflow, "size", size="small", label="fail-in-workflow")
+    assert workflow.finalize() is False
+    assert workflow.errors == {"colour": {"colour": ["the cloud said no"]}}
+    assert "colour" not in workflow.state.done
+    assert workflow.entry_point().slug() == "colour"
+
+
+def test_unvisited_steps_are_validated_from_their_defaults(store):
+    workflow = open_paint(store, colour="red")
+    # Colour was pre-filled by the initial context and never posted.
+    workflow.save_input(workflow.get_step("size"), MultiDict({"size": "small"}))
+    assert workflow.finalize() is True
+    assert workflow.context["shade"] == "warm"
+
+
+def test_two_wizards_in_one_session_are_independent(store):
+    first, second = open_paint(store), open_paint(store)
+    post(first, "colour", colour="red")
+    post(second, "colour", colour="green")
+    store.save(first.state)
+    store.save(second.state)
+    again = store.get(first.state.id, "paint")
+    assert again.context["colour"] == "red"
+    assert store.get(second.state.id, "paint").context["colour"] == "green"
+    assert store.get(first.state.id, "other-workflow") is None
+
+
+def test_store_evicts_the_least_recently_used_wizard():
+    session = {}
+    store = WizardStore(session, limit=2)
+    a = store.create("paint", {})
+    b = store.create("paint", {})
+    store.save(a)  # a is now more recent than b
+    c = store.create("paint", {})
+    assert set(session["wizards"]) == {a.id, c.id}
+    assert store.get(b.id, "paint") is None
