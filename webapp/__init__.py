@@ -16,7 +16,8 @@ from flask import url_for
 
 from webapp import cloud
 from webapp.config import DEFAULTS
-from webapp.config import session_settings
+from webapp.config import fixed_settings
+from webapp.extensions import compress
 from webapp.extensions import csrf
 from webapp.extensions import sess
 from webapp.state import configure_state
@@ -31,17 +32,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SKIFF")
+    app.config.update(fixed_settings(app.config["SESSION_LIFETIME_HOURS"]))
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    for key, value in session_settings(app.config["SESSION_LIFETIME_HOURS"]).items():
-        app.config.setdefault(key, value)
 
     configure_state(app)
     sess.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
     cloud.init_app(app)
 
     from webapp import errors
@@ -56,6 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.before_request(load_identity)
     app.after_request(_security_headers)
+    # Registered after Compress, so it runs before it: Compress skips streams.
+    app.after_request(_buffer_static)
 
     @app.context_processor
     def portal():
@@ -103,6 +106,16 @@ def _asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def _buffer_static(response):
+    """Read a static file into memory (ours are small) so it can be compressed."""
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        response.direct_passthrough = False
+        data = response.get_data()
+        response.close()
+        response.set_data(data)
+    return response
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -111,7 +124,4 @@ def _security_headers(response):
         "Content-Security-Policy",
         "default-src 'self'; object-src 'none'; frame-ancestors 'none'",
     )
-    if request.path.startswith("/static/"):
-        response.cache_control.public = True
-        response.cache_control.max_age = 31536000
     return response

@@ -42,8 +42,9 @@ DEFAULTS = {
 }
 
 
-def session_settings(lifetime_hours: float) -> dict:
-    """Flask and Flask-Session settings that are not meant to be changed."""
+def fixed_settings(lifetime_hours: float) -> dict:
+    """Flask and extension settings that are not meant to be changed (they
+    replace Flask's own defaults, so they are applied after the environment)."""
     return {
         "SESSION_PERMANENT": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=lifetime_hours),
@@ -54,4 +55,16 @@ def session_settings(lifetime_hours: float) -> dict:
         # The CSRF token lives as long as the session: HTMX swaps never re-render
         # the <body> that carries it.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Pages, panels, CSS and htmx go compressed (htmx: 52 KB -> about 17 KB).
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+        ],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_STREAMS": False,
+        # Static URLs carry a content hash (see asset() in the templates), so
+        # browsers may keep them for a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
     }

@@ -21,3 +21,34 @@ def test_launch_through_every_step_reaches_active(wizard):
     assert "demo-key" in page
     assert "my first server" in page
     assert "private: 10.0.0." in page
+
+
+def test_session_cookie_is_an_httponly_lax_id_without_the_token(client):
+    from tests.conftest import Wizard
+
+    response = Wizard(client).login()
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("skiff_session=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert len(value) < 64  # an id, not the data: the identity stays server-side
+    assert "auth_state" not in client.get("/launch/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_login_rotates_the_session_id(client):
+    from tests.conftest import Wizard
+
+    wizard = Wizard(client)
+    client.get("/auth/login")
+    before = client.get_cookie("skiff_session")
+    wizard.login()
+    after = client.get_cookie("skiff_session")
+    assert after is not None
+    assert before is None or before.value != after.value
+
+
+def test_static_files_are_compressed_and_cached_for_long(client):
+    response = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.data) < 20_000  # 52 KB uncompressed
+    assert "max-age=31536000" in response.headers["Cache-Control"]

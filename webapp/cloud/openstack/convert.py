@@ -1,0 +1,164 @@
+"""Build :mod:`webapp.cloud.models` dataclasses from OpenStack JSON.
+
+Pure functions over the dicts the APIs return (novaclient resources go in through
+``resource.to_dict()``), so nothing above this package sees a client object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+from webapp.cloud import models
+
+__all__ = [
+    "availability_zone",
+    "flavor",
+    "image",
+    "keypair",
+    "limits",
+    "network",
+    "security_group",
+    "server",
+]
+
+#: kernel and ramdisk images of the "ami" family cannot be booted on their own
+_NOT_BOOTABLE = {"aki", "ari"}
+
+
+def server(data: Mapping[str, Any]) -> models.Server:
+    """A Nova server (any microversion) as the portal shows it."""
+    image = data.get("image")
+    flavor_ref = data.get("flavor") or {}
+    fault = data.get("fault") or {}
+    return models.Server(
+        id=data["id"],
+        name=data.get("name") or "",
+        status=data.get("status") or "UNKNOWN",
+        # up to 2.46 the flavor is a reference; from 2.47 a copy that has only
+        # the name it had at boot time
+        flavor_id=str(flavor_ref.get("id") or flavor_ref.get("original_name") or ""),
+        # "" (not a dict) for a server booted from a volume
+        image_id=image.get("id", "") if isinstance(image, Mapping) else "",
+        key_name=data.get("key_name") or None,
+        availability_zone=data.get("OS-EXT-AZ:availability_zone") or None,
+        addresses=_addresses(data.get("addresses") or {}),
+        security_groups=_unique(
+            sg.get("name", "") for sg in data.get("security_groups") or ()
+        ),
+        description=data.get("description"),
+        fault=fault.get("message") if data.get("status") == "ERROR" else None,
+        created=data.get("created") or "",
+        progress=int(data.get("progress") or 0),
+    )
+
+
+def flavor(data: Mapping[str, Any]) -> models.Flavor:
+    """A Nova flavor."""
+    return models.Flavor(
+        id=str(data["id"]),
+        name=data.get("name") or str(data["id"]),
+        vcpus=int(data.get("vcpus") or 0),
+        ram_mb=int(data.get("ram") or 0),
+        disk_gb=int(data.get("disk") or 0),
+        ephemeral_gb=int(data.get("OS-FLV-EXT-DATA:ephemeral") or 0),
+    )
+
+
+def keypair(data: Mapping[str, Any]) -> models.KeyPair:
+    """A Nova key pair (list entries are wrapped in ``{"keypair": ...}``)."""
+    data = data.get("keypair", data)
+    return models.KeyPair(
+        name=data["name"],
+        fingerprint=data.get("fingerprint") or "",
+        type=data.get("type") or "ssh",
+    )
+
+
+def availability_zone(data: Mapping[str, Any]) -> models.AvailabilityZone:
+    """A Nova availability zone."""
+    state = data.get("zoneState") or {}
+    return models.AvailabilityZone(
+        name=data["zoneName"], available=bool(state.get("available"))
+    )
+
+
+def limits(
+    nova: Mapping[str, Any], cinder: Mapping[str, Any] | None = None
+) -> models.Limits:
+    """Quotas and usage from Nova's and Cinder's absolute ``/limits``."""
+    cinder = cinder or {}
+    defaults = models.Limits()
+    return models.Limits(
+        max_instances=_int(nova, "maxTotalInstances", defaults.max_instances),
+        used_instances=_int(nova, "totalInstancesUsed", 0),
+        max_cores=_int(nova, "maxTotalCores", defaults.max_cores),
+        used_cores=_int(nova, "totalCoresUsed", 0),
+        max_ram_mb=_int(nova, "maxTotalRAMSize", defaults.max_ram_mb),
+        used_ram_mb=_int(nova, "totalRAMUsed", 0),
+        max_server_meta=_int(nova, "maxServerMeta", defaults.max_server_meta),
+        max_volumes=_int(cinder, "maxTotalVolumes", defaults.max_volumes),
+        used_volumes=_int(cinder, "totalVolumesUsed", 0),
+        max_volume_gb=_int(cinder, "maxTotalVolumeGigabytes", defaults.max_volume_gb),
+        used_volume_gb=_int(cinder, "totalGigabytesUsed", 0),
+    )
+
+
+def image(data: Mapping[str, Any]) -> models.Image | None:
+    """A Glance v2 image, or None when it cannot be booted (kernel, ramdisk)."""
+    formats = {data.get("disk_format"), data.get("container_format")}
+    if formats & _NOT_BOOTABLE:
+        return None
+    return models.Image(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        # Nova marks instance snapshots with this image property
+        kind="snapshot" if data.get("image_type") == "snapshot" else "image",
+        size_bytes=int(data.get("size") or 0),
+        min_disk_gb=int(data.get("min_disk") or 0),
+        min_ram_mb=int(data.get("min_ram") or 0),
+        visibility=data.get("visibility") or "public",
+        os_distro=data.get("os_distro") or "",
+    )
+
+
+def network(data: Mapping[str, Any], cidrs: Iterable[str] = ()) -> models.Network:
+    """A Neutron network, with the CIDRs of its subnets."""
+    return models.Network(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        shared=bool(data.get("shared")),
+        has_subnet=bool(data.get("subnets")),
+        # absent when the port-security extension is off: then nothing filters
+        port_security=bool(data.get("port_security_enabled", True)),
+        subnets=tuple(cidrs),
+    )
+
+
+def security_group(data: Mapping[str, Any]) -> models.SecurityGroup:
+    """A Neutron security group."""
+    return models.SecurityGroup(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        description=data.get("description") or "",
+    )
+
+
+def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        f"{net}: {entry['addr']}"
+        for net, entries in addresses.items()
+        for entry in entries or ()
+        if entry.get("addr")
+    )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    # Nova lists a server's groups once per port
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _int(data: Mapping[str, Any], key: str, default: int) -> int:
+    value = data.get(key)
+    return default if value is None else int(value)

@@ -1,0 +1,161 @@
+"""Turn keystoneauth1, novaclient and raw HTTP failures into :mod:`webapp.cloud.errors`.
+
+The rules, the same for every service:
+
+* 401 -> Unauthorized (log in again);
+* 403 saying "Quota exceeded..." -> QuotaExceeded, any other 403 -> InvalidRequest
+  (a policy refusal);
+* 413 about a quota or limit (Cinder's ``overLimit``) -> QuotaExceeded;
+* 404 -> NotFound; 400, 409 and other 4xx -> InvalidRequest;
+* 429, 5xx, timeouts and connection failures -> CloudUnavailable.
+
+The service's own message is kept, and so is its request id (``x-openstack-request-id``
+or Nova's ``x-compute-request-id``). Messages are built from response bodies and URLs
+only: tokens travel in headers and never reach an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import requests
+from keystoneauth1 import exceptions as ks_exc
+from novaclient import exceptions as nova_exc
+
+from webapp.cloud import errors
+
+__all__ = ["from_exception", "from_response", "from_status", "translated"]
+
+NO_ANSWER = "The cloud did not answer"
+SESSION_ENDED = "Your session with the cloud has ended: please log in again."
+
+
+def from_status(
+    status: int,
+    message: str | None,
+    *,
+    request_id: str | None = None,
+    service: str = "cloud",
+) -> errors.CloudError:
+    """The CloudError for an HTTP error status and the service's message."""
+    text = (message or "").strip()
+    if status == 401:
+        return errors.Unauthorized(SESSION_ENDED, request_id=request_id)
+    if status == 403:
+        if text.lower().startswith("quota exceeded"):
+            return errors.QuotaExceeded(text, request_id=request_id)
+        return errors.InvalidRequest(
+            text or "The cloud does not allow this.", request_id=request_id
+        )
+    if status == 413 and ("quota" in text.lower() or "limit" in text.lower()):
+        return errors.QuotaExceeded(text, request_id=request_id)
+    if status == 404:
+        return errors.NotFound(text or "Not found.", request_id=request_id)
+    if status == 429:
+        return errors.CloudUnavailable(
+            f"{NO_ANSWER}: the {service} service is busy, try again shortly.",
+            request_id=request_id,
+        )
+    if 400 <= status < 500:
+        return errors.InvalidRequest(
+            text or f"The {service} service refused the request (HTTP {status}).",
+            request_id=request_id,
+        )
+    return errors.CloudUnavailable(
+        f"{NO_ANSWER} properly: the {service} service failed (HTTP {status}).",
+        request_id=request_id,
+    )
+
+
+def from_response(
+    response: requests.Response, *, service: str = "cloud"
+) -> errors.CloudError:
+    """The CloudError for an error response of any OpenStack service."""
+    return from_status(
+        response.status_code,
+        _message(response),
+        request_id=_request_id(response),
+        service=service,
+    )
+
+
+def from_exception(
+    exc: Exception, *, service: str = "cloud"
+) -> errors.CloudError | None:
+    """The CloudError for a keystoneauth1 or novaclient exception, else None.
+
+    :param service: the service called, named in messages ("identity", "image").
+    """
+    if isinstance(exc, errors.CloudError):
+        return exc
+    if isinstance(exc, nova_exc.ClientException):
+        # without a JSON body novaclient puts its class's stock text in message
+        said = exc.message if exc.message != type(exc).message else None
+        return from_status(
+            int(exc.code), said, request_id=exc.request_id, service="compute"
+        )
+    if isinstance(exc, ks_exc.HttpError):
+        if exc.response is not None:
+            return from_response(exc.response, service=service)
+        return from_status(
+            exc.http_status, exc.message, request_id=exc.request_id, service=service
+        )
+    if isinstance(exc, ks_exc.ConnectTimeout):
+        return errors.CloudUnavailable(f"{NO_ANSWER} in time.")
+    if isinstance(exc, ks_exc.SSLError):
+        return errors.CloudUnavailable(
+            f"{NO_ANSWER}: its TLS certificate could not be verified."
+        )
+    if isinstance(exc, ks_exc.ConnectionError):
+        return errors.CloudUnavailable(f"{NO_ANSWER}: no connection could be made.")
+    if isinstance(exc, ks_exc.EndpointNotFound):
+        return errors.CloudUnavailable(
+            f"{NO_ANSWER}: a service it needs is missing from its catalog."
+        )
+    if isinstance(exc, ks_exc.AuthorizationFailure):
+        return errors.Unauthorized(SESSION_ENDED)
+    if isinstance(exc, (nova_exc.UnsupportedVersion, nova_exc.UnsupportedAttribute)):
+        return errors.InvalidRequest(
+            f"This cloud's compute API does not support that: {exc}"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def translated(service: str = "cloud") -> Iterator[None]:
+    """Re-raise known client exceptions of the block as CloudErrors."""
+    try:
+        yield
+    except Exception as exc:
+        error = from_exception(exc, service=service)
+        if error is None or error is exc:
+            raise
+        raise error from exc
+
+
+def _request_id(response: requests.Response) -> str | None:
+    headers = response.headers
+    return headers.get("x-openstack-request-id") or headers.get(
+        "x-compute-request-id"
+    )
+
+
+def _message(response: requests.Response) -> str | None:
+    """The human message of an OpenStack error body, whatever its shape."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        # Glance and webob answer in plain text: "404 Not Found\n\n<message>"
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return lines[-1] if lines else None
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("message"), str):
+        return body["message"]
+    for value in body.values():
+        # {"badRequest": {...}}, {"NeutronError": {...}}, {"error": {...}}
+        if isinstance(value, dict) and isinstance(value.get("message"), str):
+            return value["message"]
+    return None

@@ -1,0 +1,223 @@
+"""keystoneauth1 sessions for the OpenStack cloud layer, and counting their calls.
+
+Every HTTP request the cloud layer makes goes through a :class:`CountingSession`
+built by :func:`build_session`. It records each request (redirects included) as a
+:class:`Call` of ``(method, url, service_type, status)`` into:
+
+* the :class:`CallLog` passed to the session, which
+  :class:`~webapp.cloud.openstack.OpenStackProvider` takes as ``call_log=`` (and keeps
+  as a public, settable attribute ``provider.call_log``); and
+* every log opened with :func:`recording`, a process-wide context manager meant for
+  tests and benchmarks that cannot reach the provider::
+
+      with session.recording() as calls:
+          client.post("/servers", data=...)
+      assert calls.count() <= 15
+      assert calls.count("compute") == 2
+
+``service_type`` is the catalog type asked for (``compute``, ``image``, ``network``,
+``block-storage``...), or ``identity`` for requests to the Keystone URL. Tokens travel
+only in headers, so they never appear in a :class:`Call`.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import http.cookiejar
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import session as ks_session
+
+__all__ = [
+    "Call",
+    "CallLog",
+    "CountingSession",
+    "build_session",
+    "new_http_pool",
+    "recording",
+]
+
+#: connections kept open per host; the wizard fetches about ten lists at once
+POOL_SIZE = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One upstream HTTP request; ``status`` is None when no answer came."""
+
+    method: str
+    url: str
+    service_type: str
+    status: int | None
+
+
+class CallLog:
+    """A thread-safe record of upstream HTTP requests, for tests and budgets."""
+
+    def __init__(self) -> None:
+        self._calls: list[Call] = []
+        self._lock = threading.Lock()
+
+    def record(self, call: Call) -> None:
+        """Add one request."""
+        with self._lock:
+            self._calls.append(call)
+
+    @property
+    def calls(self) -> list[Call]:
+        """A copy of the requests recorded so far, oldest first."""
+        with self._lock:
+            return list(self._calls)
+
+    def count(self, service_type: str | None = None) -> int:
+        """How many requests were made (to one service type, if given)."""
+        return sum(
+            1
+            for call in self.calls
+            if service_type is None or call.service_type == service_type
+        )
+
+    def by_service(self) -> dict[str, int]:
+        """Number of requests per service type."""
+        return dict(collections.Counter(c.service_type for c in self.calls))
+
+    def clear(self) -> None:
+        """Forget everything recorded so far."""
+        with self._lock:
+            self._calls.clear()
+
+    def __len__(self) -> int:
+        return self.count()
+
+
+_global_logs: list[CallLog] = []
+_global_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[CallLog]:
+    """Record every request made by any session of this module meanwhile."""
+    log = CallLog()
+    with _global_lock:
+        _global_logs.append(log)
+    try:
+        yield log
+    finally:
+        with _global_lock:
+            _global_logs.remove(log)
+
+
+class CountingSession(ks_session.Session):
+    """A keystoneauth1 session that reports each request it sends to call logs.
+
+    :param call_log: where to record requests besides the :func:`recording` logs.
+    :param identity_url: the Keystone URL, so its requests count as ``identity``.
+    """
+
+    def __init__(
+        self,
+        *,
+        call_log: CallLog | None = None,
+        identity_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.call_log = call_log
+        self._identity_url = identity_url.rstrip("/")
+
+    def request(  # type: ignore[override]
+        self, url: str, method: str, **kwargs: Any
+    ) -> requests.Response:
+        service_type = self._service_type(url, kwargs)
+        try:
+            response = super().request(url, method, **kwargs)
+        except ks_exc.HttpError as exc:
+            if exc.response is not None:
+                self._record(exc.response, service_type)
+            raise
+        except ks_exc.ConnectionError:
+            self._record_failure(method, url, service_type)
+            raise
+        self._record(response, service_type)
+        return response
+
+    def _service_type(self, url: str, kwargs: dict[str, Any]) -> str:
+        endpoint_filter = kwargs.get("endpoint_filter") or {}
+        if endpoint_filter.get("service_type"):
+            return str(endpoint_filter["service_type"])
+        if self._identity_url and url.startswith(self._identity_url):
+            return "identity"
+        return "unknown"
+
+    def _record(self, response: requests.Response, service_type: str) -> None:
+        for r in [*response.history, response]:
+            self._emit(
+                Call(
+                    method=r.request.method or "",
+                    url=r.request.url or "",
+                    service_type=service_type,
+                    status=r.status_code,
+                )
+            )
+
+    def _record_failure(self, method: str, url: str, service_type: str) -> None:
+        self._emit(Call(method, url, service_type, None))
+
+    def _emit(self, call: Call) -> None:
+        if self.call_log is not None:
+            self.call_log.record(call)
+        with _global_lock:
+            logs = list(_global_logs)
+        for log in logs:
+            log.record(call)
+
+
+def new_http_pool() -> requests.Session:
+    """A requests session to share between keystoneauth sessions.
+
+    Sharing it keeps TCP/TLS connections to the cloud open across portal requests.
+    It stores no cookies, so nothing one user's request receives reaches another's.
+    """
+    pool = requests.Session()
+    pool.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = ks_session.TCPKeepAliveAdapter(
+        pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE
+    )
+    for scheme in ("http://", "https://"):
+        pool.mount(scheme, adapter)
+    return pool
+
+
+def build_session(
+    *,
+    auth: Any = None,
+    verify: bool | str = True,
+    timeout: float | None = None,
+    identity_url: str = "",
+    call_log: CallLog | None = None,
+    http_pool: requests.Session | None = None,
+) -> CountingSession:
+    """The one place a keystoneauth1 session for the cloud layer is made.
+
+    :param auth: a keystoneauth1 auth plugin, or None to pass one per request.
+    :param verify: False, True or the path of a CA bundle.
+    :param timeout: seconds to wait for a connection or an answer.
+    :param identity_url: the Keystone URL (calls to it count as ``identity``).
+    :param call_log: an optional :class:`CallLog` to record requests into.
+    :param http_pool: a requests session from :func:`new_http_pool` to reuse.
+    """
+    return CountingSession(
+        auth=auth,
+        session=http_pool,
+        verify=verify,
+        timeout=timeout,
+        app_name="skiff",
+        identity_url=identity_url,
+        call_log=call_log,
+    )
