@@ -15,7 +15,6 @@ from webapp.blueprints.auth.forms import LoginForm
 from webapp.blueprints.auth.forms import ProjectForm
 from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
-from webapp.identity import forget
 from webapp.identity import login_required
 from webapp.identity import remember
 from webapp.identity import safe_next
