@@ -11,6 +11,7 @@ from webapp.cloud.openstack import Call
 from webapp.cloud.openstack import CallLog
 from webapp.cloud.openstack import recording
 
+#: every list of webapp.cloud.catalog.fetch_catalog
 WIZARD_LISTS = (
     "features",
     "list_images",
@@ -19,6 +20,11 @@ WIZARD_LISTS = (
     "list_networks",
     "list_security_groups",
     "list_availability_zones",
+    "list_ports",
+    "list_volumes",
+    "list_volume_snapshots",
+    "list_volume_types",
+    "list_server_groups",
     "get_limits",
 )
 
@@ -28,7 +34,6 @@ def small_cloud(cloud):
     """Answers for every list the wizard shows, and for creating a server."""
     cloud.nova_version()
     http = cloud.http
-    http.get(f"{cloud.neutron}/v2.0/extensions/auto-allocated-topology", status_code=404)
     http.get(f"{cloud.glance}/v2/images", json={"images": []})
     http.get(f"{cloud.nova}/flavors/detail", json={"flavors": []})
     http.get(f"{cloud.nova}/os-keypairs", json={"keypairs": []})
@@ -43,8 +48,22 @@ def small_cloud(cloud):
     )
     http.get(f"{cloud.neutron}/v2.0/security-groups", json={"security_groups": []})
     http.get(f"{cloud.nova}/os-availability-zone", json={"availabilityZoneInfo": []})
+    http.get(f"{cloud.nova}/os-server-groups", json={"server_groups": []})
     http.get(f"{cloud.nova}/limits", json={"limits": {"absolute": {}}})
+    http.get(f"{cloud.neutron}/v2.0/ports", json={"ports": []})
     http.get(f"{cloud.cinder}/limits", json={"limits": {"absolute": {}}})
+    http.get(
+        f"{cloud.cinder}/volumes/detail",
+        json={"volumes": [{"id": "v1", "size": 1, "status": "available",
+                           "bootable": "true"}]},
+    )
+    # a snapshot, so that its bootable flag is looked up among the volumes
+    http.get(
+        f"{cloud.cinder}/snapshots/detail",
+        json={"snapshots": [{"id": "sn1", "size": 1, "volume_id": "v1",
+                             "status": "available"}]},
+    )
+    http.get(f"{cloud.cinder}/types", json={"volume_types": []})
     http.post(f"{cloud.nova}/servers", status_code=202, json={"server": {"id": "s1"}})
     return cloud
 
@@ -56,28 +75,55 @@ def open_wizard(connection):
         return [f.result() for f in futures]
 
 
+#: one wizard (every list) and one POST /servers, once Nova's microversion is known
+WARM_BUDGET = {
+    # flavors, key pairs, availability zones, server groups, limits; the create
+    "compute": 5 + 1,
+    # one listing with visibility=all
+    "image": 1,
+    # networks, subnets, security groups, ports
+    "network": 4,
+    # limits, volumes, snapshots (their volumes reused), types
+    "block-storage": 4,
+}
+
+
 def test_opening_the_wizard_and_creating_stays_within_budget(
     small_cloud, provider, call_log
 ):
     identity = small_cloud.identity()
+    # any earlier page of the portal has negotiated the microversion already
+    provider.connect(identity).features()
+    call_log.clear()
 
     # each portal request makes its own connection
-    open_wizard(provider.connect(identity))
+    wizard = open_wizard(provider.connect(identity))
     provider.connect(identity).create_servers(
-        models.ServerRequest(name="web", flavor_id="1", image_id="i", networks=("n1",))
+        models.ServerRequest(
+            name="web", flavor_id="1", image_id="i",
+            networks=(models.Nic(network_id="n1"),),
+        )
     )
 
-    assert call_log.by_service() == {
-        # version document once, four lists, the create
-        "compute": 1 + 4 + 1,
-        # default and community listings
-        "image": 2,
-        # auto-allocation extension, networks, subnets, security groups
-        "network": 4,
-        "block-storage": 1,
-    }
-    assert len(call_log) == 13 <= 15
-    assert len(small_cloud.http.request_history) == len(call_log)
+    assert call_log.by_service() == WARM_BUDGET
+    assert len(call_log) == 15
+    assert len(small_cloud.http.request_history) == 1 + len(call_log)
+    snapshots = wizard[WIZARD_LISTS.index("list_volume_snapshots")]
+    assert snapshots[0].bootable is True
+
+
+def test_a_cold_provider_adds_only_the_version_document(small_cloud, provider, call_log):
+    # the first wizard after the portal starts (or after discovery_ttl)
+    identity = small_cloud.identity()
+
+    open_wizard(provider.connect(identity))
+    provider.connect(identity).create_servers(
+        models.ServerRequest(name="web", flavor_id="1", image_id="i", networks="none")
+    )
+
+    assert call_log.by_service() == {**WARM_BUDGET, "compute": 1 + 5 + 1}
+    assert len(call_log) == 16
+    assert [c.url for c in call_log.calls].count(small_cloud.nova) == 1
 
 
 def test_a_warm_provider_saves_the_discovery_calls(small_cloud, provider, call_log):
@@ -86,7 +132,7 @@ def test_a_warm_provider_saves_the_discovery_calls(small_cloud, provider, call_l
 
     open_wizard(provider.connect(small_cloud.identity()))
 
-    assert len(call_log) == 10
+    assert len(call_log) == 14
     assert small_cloud.nova not in [c.url for c in call_log.calls]
 
 

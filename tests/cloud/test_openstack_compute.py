@@ -19,7 +19,7 @@ FULL_REQUEST = models.ServerRequest(
     availability_zone="nova",
     key_name="laptop",
     security_groups=("default", "web"),
-    networks=(NET_A, NET_B),
+    networks=(models.Nic(network_id=NET_A), models.Nic(network_id=NET_B)),
     user_data="#cloud-config\npackages: [nginx]\n",
     description="front end",
 )
@@ -71,8 +71,6 @@ def nova_server(**overrides):
 
 
 def test_features_of_a_new_cloud(cloud, conn):
-    cloud.http.get(f"{cloud.neutron}/v2.0/extensions/auto-allocated-topology", status_code=404)
-
     features = conn.features()
 
     assert features == models.Features(
@@ -80,15 +78,18 @@ def test_features_of_a_new_cloud(cloud, conn):
         description=True,
         tags=True,
         hostname=True,
-        network_auto=False,
+        network_auto=True,
         network_none=True,
         volumes=True,
+        volume_type=True,
+        hostname_fqdn=True,
     )
+    # the version document only: Neutron is not asked about auto-allocation
+    assert [r.url for r in cloud.requests()] == [cloud.nova]
 
 
 def test_features_stop_at_what_novaclient_supports(cloud, provider):
     cloud.nova_version("2.104")
-    cloud.http.get(f"{cloud.neutron}/v2.0/extensions/auto-allocated-topology", json={})
 
     features = provider.connect(cloud.identity()).features()
 
@@ -102,23 +103,27 @@ def test_features_of_an_old_cloud(cloud, provider):
     features = provider.connect(cloud.identity(services=("compute",))).features()
 
     assert features == models.Features(compute_microversion="2.15")
-    assert not cloud.requests(base=cloud.neutron), "no extension check below 2.37"
 
 
 @pytest.mark.parametrize(
-    ("version", "description", "tags", "hostname", "nics"),
+    ("version", "description", "tags", "hostname", "nics", "volume_type", "fqdn"),
     [
-        ("2.18", False, False, False, False),
-        ("2.19", True, False, False, False),
-        ("2.37", True, False, False, True),
-        ("2.52", True, True, False, True),
-        ("2.89", True, True, False, True),
-        ("2.90", True, True, True, True),
+        ("2.18", False, False, False, False, False, False),
+        ("2.19", True, False, False, False, False, False),
+        ("2.37", True, False, False, True, False, False),
+        ("2.52", True, True, False, True, False, False),
+        ("2.66", True, True, False, True, False, False),
+        ("2.67", True, True, False, True, True, False),
+        ("2.89", True, True, False, True, True, False),
+        ("2.90", True, True, True, True, True, False),
+        ("2.93", True, True, True, True, True, False),
+        ("2.94", True, True, True, True, True, True),
     ],
 )
-def test_features_thresholds(cloud, provider, version, description, tags, hostname, nics):
+def test_features_thresholds(
+    cloud, provider, version, description, tags, hostname, nics, volume_type, fqdn
+):
     cloud.nova_version(version)
-    cloud.http.get(f"{cloud.neutron}/v2.0/extensions/auto-allocated-topology", status_code=404)
 
     features = provider.connect(cloud.identity()).features()
 
@@ -128,6 +133,8 @@ def test_features_thresholds(cloud, provider, version, description, tags, hostna
         hostname,
     )
     assert features.network_none is nics
+    assert features.network_auto is nics
+    assert (features.volume_type, features.hostname_fqdn) == (volume_type, fqdn)
 
 
 def test_negotiation_happens_once_for_concurrent_calls(cloud, conn, call_log):
@@ -488,7 +495,6 @@ def test_limits_from_nova_and_cinder(cloud, conn):
 def test_limits_without_cinder(cloud, provider):
     cloud.nova_version()
     cloud.http.get(f"{cloud.nova}/limits", json=NOVA_LIMITS)
-    cloud.http.get(f"{cloud.neutron}/v2.0/extensions/auto-allocated-topology", status_code=404)
     conn = provider.connect(cloud.identity(services=("compute", "image", "network")))
 
     limits = conn.get_limits()
@@ -496,3 +502,88 @@ def test_limits_without_cinder(cloud, provider):
     assert (limits.max_instances, limits.used_cores) == (10, 19)
     assert (limits.max_volumes, limits.used_volumes) == (-1, 0)
     assert conn.features().volumes is False
+
+
+def test_list_server_groups(cloud, conn):
+    groups = cloud.http.get(
+        f"{cloud.nova}/os-server-groups",
+        json={"server_groups": [
+            {"id": "g1", "name": "web", "policy": "anti-affinity", "rules": {},
+             "members": [], "project_id": "p-demo", "user_id": "u-1"},
+            {"id": "g2", "name": "db", "policy": "affinity", "rules": {},
+             "members": ["srv-1"], "project_id": "p-demo", "user_id": "u-1"},
+        ]},
+    )
+
+    assert conn.list_server_groups() == [
+        models.ServerGroup("g1", "web", "anti-affinity"),
+        models.ServerGroup("g2", "db", "affinity"),
+    ]
+    # the project's own groups, not all_projects
+    assert groups.last_request.qs == {}
+
+
+def test_list_server_groups_before_2_64(cloud, provider):
+    cloud.nova_version("2.60")
+    cloud.http.get(
+        f"{cloud.nova}/os-server-groups",
+        json={"server_groups": [{"id": "g1", "name": "web",
+                                 "policies": ["anti-affinity"], "members": [],
+                                 "metadata": {}}]},
+    )
+
+    (group,) = provider.connect(cloud.identity()).list_server_groups()
+
+    assert group.policy == "anti-affinity"
+
+
+# -- importing key pairs ----------------------------------------------------------
+
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDxpmLDh9usSA2kbv/4vI3Fs5XOysSgQ+i56jrgXNjEw me"
+
+
+def test_import_keypair(cloud, conn):
+    create = cloud.http.post(
+        f"{cloud.nova}/os-keypairs",
+        json={"keypair": {"name": "laptop", "fingerprint": "9f:5f", "type": "ssh",
+                          "public_key": KEY, "user_id": "u-1"}},
+    )
+
+    keypair = conn.import_keypair("laptop", KEY)
+
+    assert keypair == models.KeyPair("laptop", "9f:5f", "ssh")
+    assert create.last_request.json() == {
+        "keypair": {"name": "laptop", "type": "ssh", "public_key": KEY}
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (409, {"conflictingRequest": {"code": 409, "message":
+               "Key pair 'laptop' already exists."}},
+         "Key pair 'laptop' already exists."),
+        (400, {"badRequest": {"code": 400, "message":
+               "Keypair data is invalid: failed to generate fingerprint"}},
+         "Keypair data is invalid: failed to generate fingerprint"),
+    ],
+)
+def test_import_keypair_refused(cloud, conn, status, body, message):
+    cloud.error("POST", f"{cloud.nova}/os-keypairs", status, body)
+
+    with pytest.raises(errors.InvalidRequest) as caught:
+        conn.import_keypair("laptop", KEY)
+
+    assert caught.value.message == message
+    assert caught.value.request_id == "req-1234"
+
+
+def test_import_keypair_never_asks_nova_to_generate_one(cloud, provider):
+    # before 2.92 Nova makes a key pair when no public key comes
+    cloud.nova_version("2.80")
+    create = cloud.http.post(f"{cloud.nova}/os-keypairs", json={})
+
+    with pytest.raises(errors.InvalidRequest):
+        provider.connect(cloud.identity()).import_keypair("laptop", "  ")
+
+    assert create.call_count == 0

@@ -47,6 +47,45 @@ QUOTA = "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores"
             "Image img-1 could not be found.",
         ),
         (
+            400,
+            {"badRequest": {"code": 400, "message": "Block Device Mapping is Invalid: "
+                            "failed to get volume v-1."}},
+            errors.InvalidRequest,
+            "Block Device Mapping is Invalid: failed to get volume v-1.",
+        ),
+        (
+            400,
+            {"badRequest": {"code": 400, "message": "Block Device Mapping is Invalid: "
+                            "Boot sequence for the instance and image/block device "
+                            "mapping combination is not valid."}},
+            errors.InvalidRequest,
+            "Block Device Mapping is Invalid: Boot sequence",
+        ),
+        (
+            # a zero-disk flavor booted from an image
+            403,
+            {"forbidden": {"code": 403, "message": "Only volume-backed servers are "
+                           "allowed for flavors with zero disk."}},
+            errors.InvalidRequest,
+            "Only volume-backed servers are allowed for flavors with zero disk.",
+        ),
+        (
+            403,
+            {"forbidden": {"code": 403, "message": "Maximum number of metadata "
+                           "items exceeds 128"}},
+            errors.QuotaExceeded,
+            "Maximum number of metadata items exceeds 128",
+        ),
+        (
+            400,
+            {"badRequest": {"code": 400, "message": "Failed to launch instances: "
+                            "Unable to launch multiple instances with a single "
+                            "configured port ID. Please launch your instance one "
+                            "by one with different ports."}},
+            errors.InvalidRequest,
+            "Failed to launch instances: Unable to launch multiple instances",
+        ),
+        (
             409,
             {"conflictingRequest": {"code": 409, "message": "Port p1 is still in use."}},
             errors.InvalidRequest,

@@ -97,9 +97,11 @@ def test_features(conn):
 
     assert features.compute_microversion == "2.96"
     assert (features.description, features.tags, features.hostname) == (True,) * 3
+    assert (features.volume_type, features.hostname_fqdn) == (True, True)
     assert features.network_none is True
-    # the devcloud's Neutron has no auto-allocated-topology extension
-    assert features.network_auto is False
+    # from 2.37, without asking Neutron (the devcloud's cannot auto-allocate:
+    # Nova refuses "auto" then, and the wizard offers it only without a network)
+    assert features.network_auto is True
     block_storage = rest.catalog_url(
         conn.session, "block-storage", region_name=None, interface="public"
     )
@@ -132,36 +134,51 @@ def test_keypairs(conn, keypair):
     assert found.type == "ssh"
 
 
+#: every list of webapp.cloud.catalog.fetch_catalog
+WIZARD_LISTS = (
+    "features", "list_images", "list_flavors", "list_keypairs", "list_networks",
+    "list_security_groups", "list_availability_zones", "list_ports", "list_volumes",
+    "list_volume_snapshots", "list_volume_types", "list_server_groups", "get_limits",
+)
+
+
 def test_create_read_and_delete_a_server(os_config, os_identity, conn, keypair):
-    # a cold provider: the count includes discovering the cloud
     provider = OpenStackProvider(
         auth_url=os_config.auth_url, region_name=os_config.region_name
     )
+    # a new provider negotiates the microversion once (one call, then cached)
+    with recording() as discovery:
+        provider.connect(os_identity).features()
+    assert discovery.by_service() == {"compute": 1}
+
     with recording() as calls:
         wizard = provider.connect(os_identity)
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            lists = {
-                name: pool.submit(getattr(wizard, name))
-                for name in ("features", "list_images", "list_flavors",
-                             "list_keypairs", "list_networks",
-                             "list_security_groups", "list_availability_zones",
-                             "get_limits")
-            }
+        with concurrent.futures.ThreadPoolExecutor(len(WIZARD_LISTS)) as pool:
+            lists = {name: pool.submit(getattr(wizard, name)) for name in WIZARD_LISTS}
             lists = {name: future.result() for name, future in lists.items()}
         request = models.ServerRequest(
             name=f"skiff-it-{uuid.uuid4().hex[:8]}",
             flavor_id=by_name(lists["list_flavors"], FLAVOR).id,
             image_id=by_name(lists["list_images"], IMAGE).id,
-            networks=(by_name(lists["list_networks"], NETWORK).id,),
+            networks=(models.Nic(network_id=by_name(lists["list_networks"], NETWORK).id),),
             security_groups=("default",),
             key_name=keypair,
             user_data="#cloud-config\nruncmd: [echo hello]\n",
             description="made by the skiff integration tests",
         )
         (created,) = provider.connect(os_identity).create_servers(request)
-    assert len(calls) <= 15, calls.by_service()
 
     try:
+        assert calls.by_service() == {
+            # flavors, key pairs, zones, server groups, limits; the create
+            "compute": 6,
+            "image": 1,
+            # networks, subnets, security groups, ports
+            "network": 4,
+            # limits, volumes (once, even with snapshots), snapshots, types
+            "block-storage": 4,
+        }
+        assert len(calls) == 15
         assert created.status == "BUILD"
         server = wait_for(conn, created.id)
 
@@ -213,3 +230,53 @@ def test_missing_server(conn):
 
     assert "could not be found" in caught.value.message
     assert caught.value.request_id.startswith("req-")
+
+
+def test_import_keypair(conn, os_config):
+    nova = nova_client.Client("2.92", session=conn.session, region_name=os_config.region_name)
+    name = f"skiff-it-{uuid.uuid4().hex[:8]}"
+
+    keypair = conn.import_keypair(name, PUBLIC_KEY)
+    try:
+        assert keypair == models.KeyPair(name, FINGERPRINT, "ssh")
+        with pytest.raises(errors.InvalidRequest) as taken:
+            conn.import_keypair(name, PUBLIC_KEY)
+        with pytest.raises(errors.InvalidRequest) as bad:
+            conn.import_keypair(f"{name}-bad", "ssh-ed25519 AAAA-not-a-key")
+    finally:
+        nova.keypairs.delete(name)
+
+    assert taken.value.message == f"Key pair '{name}' already exists."
+    assert bad.value.message.startswith("Keypair data is invalid")
+    assert bad.value.request_id.startswith("req-")
+
+
+def test_free_ports(conn, os_identity):
+    network = by_name(conn.list_networks(), NETWORK)
+    neutron = {"service_type": "network"}
+    created = conn.session.post(
+        "/v2.0/ports", endpoint_filter=neutron,
+        json={"port": {"network_id": network.id, "name": "skiff-it-port"}},
+    ).json()["port"]
+    try:
+        found = next(p for p in conn.list_ports() if p.id == created["id"])
+    finally:
+        conn.session.delete(f"/v2.0/ports/{created['id']}", endpoint_filter=neutron)
+
+    assert found.network_id == network.id
+    assert found.fixed_ips == tuple(ip["ip_address"] for ip in created["fixed_ips"])
+    assert found.port_security is True
+
+
+def test_volume_types_and_server_groups(conn, os_config):
+    assert ("__DEFAULT__", True) in [(t.name, t.is_default) for t in conn.list_volume_types()]
+
+    nova = nova_client.Client("2.64", session=conn.session, region_name=os_config.region_name)
+    group = nova.server_groups.create(name=f"skiff-it-{uuid.uuid4().hex[:8]}",
+                                      policy="anti-affinity")
+    try:
+        found = by_name(conn.list_server_groups(), group.name)
+    finally:
+        nova.server_groups.delete(group.id)
+
+    assert (found.id, found.policy) == (group.id, "anti-affinity")

@@ -1,7 +1,7 @@
 """What the built-in demo cloud offers: its users, projects, images, flavors and networks.
 
-Fixed data, like a small real cloud's catalog; what users create (servers, key pairs)
-lives in the demo cloud's SQLite file.
+Fixed data, like a small real cloud's catalog; what users create (servers, key pairs,
+volumes) lives in the demo cloud's SQLite file, which the volumes below seed once.
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from webapp.cloud.models import AvailabilityZone
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Image
 from webapp.cloud.models import Network
+from webapp.cloud.models import Port
 from webapp.cloud.models import SecurityGroup
+from webapp.cloud.models import ServerGroup
+from webapp.cloud.models import Volume
+from webapp.cloud.models import VolumeSnapshot
+from webapp.cloud.models import VolumeType
 
 
 def _id(name: str) -> str:
@@ -35,6 +40,15 @@ QUOTAS = {
     "sandbox": (2, 4, 8192),
 }
 
+#: project name -> (volumes, gigabytes); Cinder's defaults for "demo"
+VOLUME_QUOTAS = {
+    "demo": (10, 1000),
+    "sandbox": (2, 20),
+}
+
+#: Nova's default metadata_items quota (maxServerMeta)
+MAX_SERVER_META = 128
+
 IMAGES = (
     Image(_id("image:cirros"), "cirros-0.6.3", size_bytes=21_430_272, min_disk_gb=1, min_ram_mb=64,
           os_distro="cirros"),
@@ -54,6 +68,8 @@ FLAVORS = (
     Flavor("5", "m1.large", vcpus=4, ram_mb=8192, disk_gb=80),
     # Fits the default quota but no demo host: its servers end in ERROR.
     Flavor("6", "r1.huge", vcpus=8, ram_mb=49152, disk_gb=160),
+    # No local disk: only servers booted from a volume may use it.
+    Flavor("7", "v1.volume-only", vcpus=2, ram_mb=2048, disk_gb=0),
 )
 
 #: the RAM of the biggest demo hypervisor; bigger flavors cannot be placed
@@ -69,6 +85,45 @@ SECURITY_GROUPS = (
     SecurityGroup(_id("sg:default"), "default", "Default security group"),
     SecurityGroup(_id("sg:web"), "web", "HTTP and HTTPS from anywhere"),
     SecurityGroup(_id("sg:ssh"), "ssh", "SSH from anywhere"),
+)
+
+#: free ports of project "demo" (project name -> ports)
+PORTS = {
+    "demo": (
+        Port(_id("port:private"), "reserved-private", NETWORKS[0].id, fixed_ips=("10.0.0.50",)),
+        Port(_id("port:shared"), "shared-net-port", NETWORKS[1].id, fixed_ips=("192.168.100.50",)),
+    ),
+}
+
+VOLUME_TYPES = (
+    VolumeType(_id("volume-type:standard"), "standard", is_default=True),
+    VolumeType(_id("volume-type:ssd"), "ssd"),
+)
+
+#: the volumes each project starts with (project name -> volumes)
+VOLUMES = {
+    "demo": (
+        # made from the debian image: Cinder copies its minimums
+        Volume(_id("volume:debian-boot"), "debian-boot", size_gb=10, bootable=True,
+               volume_type="standard", availability_zone="nova", image_min_disk_gb=4,
+               image_min_ram_mb=512),
+        Volume(_id("volume:data"), "data", size_gb=20, volume_type="ssd",
+               availability_zone="nova"),
+    ),
+}
+
+#: volume snapshots of each project (project name -> snapshots)
+VOLUME_SNAPSHOTS = {
+    "demo": (
+        VolumeSnapshot(_id("snapshot:debian-boot"), "debian-boot-snapshot", size_gb=10,
+                       volume_id=_id("volume:debian-boot"), bootable=True,
+                       image_min_disk_gb=4, image_min_ram_mb=512),
+    ),
+}
+
+SERVER_GROUPS = (
+    ServerGroup(_id("server-group:web"), "web-anti-affinity", "anti-affinity"),
+    ServerGroup(_id("server-group:db"), "db-affinity", "affinity"),
 )
 
 AVAILABILITY_ZONES = (

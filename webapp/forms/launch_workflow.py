@@ -15,6 +15,7 @@ from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import QuotaExceeded
 from webapp.cloud.errors import Unauthorized
+from webapp.cloud.models import Nic
 from webapp.cloud.models import ServerRequest
 from webapp.forms.launch import AccessSecurityAction
 from webapp.forms.launch import DetailsAction
@@ -95,7 +96,7 @@ class LaunchInstance(Workflow):
             key_name=context.get("keypair") or None,
             security_groups=tuple(context.get("security_groups") or ()),
             networks=context["networks"] if isinstance(context["networks"], str)
-            else tuple(context["networks"]),
+            else tuple(Nic(network_id=net) for net in context["networks"]),
             user_data=context.get("user_data") or None,
             description=context.get("description") or None,
         )

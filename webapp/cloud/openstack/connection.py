@@ -10,18 +10,17 @@ several threads.
 from __future__ import annotations
 
 import collections
-import itertools
 import logging
 import threading
 from typing import Any
 
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1 import session as ks_session
-from novaclient import api_versions
 from novaclient import client as nova_client
 
 from webapp.cloud import errors as cloud_errors
 from webapp.cloud import models
+from webapp.cloud.openstack import boot
 from webapp.cloud.openstack import convert
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
@@ -31,14 +30,10 @@ __all__ = ["OpenStackConnection"]
 
 LOG = logging.getLogger(__name__)
 
-_V = api_versions.APIVersion
-DESCRIPTION = _V("2.19")
-NETWORK_CHOICE = _V("2.37")
-TAGS = _V("2.52")
-HOSTNAME = _V("2.90")
-
-#: the Neutron extension behind Nova's ``networks: "auto"`` (get-me-a-network)
-AUTO_ALLOCATION = "auto-allocated-topology"
+#: what a free port of the project shows; the rest of a port is not needed
+_PORT_FIELDS = [
+    "id", "name", "network_id", "fixed_ips", "port_security_enabled", "device_id",
+]
 
 
 class OpenStackConnection:
@@ -71,6 +66,9 @@ class OpenStackConnection:
         self._features_lock = threading.Lock()
         self._adapters: dict[str, ks_adapter.Adapter] = {}
         self._adapters_lock = threading.Lock()
+        # the available volumes, or the error listing them, once per connection
+        self._volumes: tuple[models.Volume, ...] | cloud_errors.CloudError | None = None
+        self._volumes_lock = threading.Lock()
 
     @property
     def session(self) -> ks_session.Session:
@@ -93,51 +91,38 @@ class OpenStackConnection:
 
     def _discover_features(self) -> models.Features:
         version = self._compute().api_version
-        choice = version >= NETWORK_CHOICE
+        choice = version >= discovery.NETWORK_CHOICE
         return models.Features(
             compute_microversion=version.get_string(),
-            description=version >= DESCRIPTION,
-            tags=version >= TAGS,
-            hostname=version >= HOSTNAME,
+            description=version >= discovery.DESCRIPTION,
+            tags=version >= discovery.TAGS,
+            hostname=version >= discovery.HOSTNAME,
             network_none=choice,
-            network_auto=choice and self._can_auto_allocate(),
+            # Not checked with Neutron (its auto-allocated-topology extension):
+            # that would cost a call on every wizard. The wizard offers "auto"
+            # only to a project without a usable network, and Nova's 400 when
+            # Neutron cannot make one is shown at the networks step.
+            network_auto=choice,
             volumes=self._endpoint("block-storage") is not None,
+            volume_type=version >= discovery.VOLUME_TYPE,
+            hostname_fqdn=version >= discovery.HOSTNAME_FQDN,
         )
-
-    def _can_auto_allocate(self) -> bool:
-        """Whether Neutron can make a network on demand for ``networks: "auto"``."""
-        try:
-            network = self._adapter("network")
-        except rest.ServiceMissing:
-            return False
-        key = f"neutron-extension {AUTO_ALLOCATION} {network.endpoint_override}"
-        known = self._cache.get(key)
-        if known is not None:
-            return bool(known)
-        try:
-            found = rest.neutron_has_extension(network, AUTO_ALLOCATION)
-        except cloud_errors.CloudError as exc:
-            # an optional feature: without the answer, offer explicit networks
-            LOG.warning("Could not check Neutron for %s: %s", AUTO_ALLOCATION, exc)
-            return False
-        self._cache.put(key, found)
-        return found
 
     # -- lists for the launch wizard -------------------------------------------
 
     def list_images(self) -> list[models.Image]:
-        """Active images and snapshots: public, own, shared and community ones."""
+        """Active images and snapshots: public, own, shared and community ones.
+
+        One listing: ``visibility=all`` gives public, the project's private,
+        accepted shared and every community image (checked on a real Glance).
+        """
         try:
             image = self._adapter("image")
         except rest.ServiceMissing:
             return []
         found: dict[str, models.Image | None] = {}
-        # Glance leaves community images out unless asked for them by name
-        listings = itertools.chain(
-            rest.glance_images(image),
-            rest.glance_images(image, visibility="community"),
-        )
-        for data in listings:
+        # an image added while we page may shift one into the next page too
+        for data in rest.glance_images(image, visibility="all"):
             if data["id"] not in found:
                 found[data["id"]] = convert.image(data)
         return [i for i in found.values() if i is not None]
@@ -202,7 +187,8 @@ class OpenStackConnection:
         return [z for z in found if z.available]
 
     def get_limits(self) -> models.Limits:
-        """Compute quotas and usage, plus volume ones when Cinder is there."""
+        """Compute quotas and usage, plus volume ones when Cinder is there (one
+        call to each)."""
         with errors.translated("compute"):
             absolute = self._compute().limits.get().to_dict().get("absolute", {})
         try:
@@ -211,36 +197,103 @@ class OpenStackConnection:
             volume = {}
         return convert.limits(absolute, volume)
 
+    def list_ports(self) -> list[models.Port]:
+        """The project's ports that no server or router uses (one Neutron call)."""
+        try:
+            network = self._adapter("network")
+        except rest.ServiceMissing:
+            return []
+        ports = rest.neutron_list(
+            network,
+            "ports",
+            # an empty device_owner matches only ports nothing owns
+            params={
+                "project_id": self._project_id,
+                "device_owner": "",
+                "fields": _PORT_FIELDS,
+            },
+        )
+        return [convert.port(p) for p in ports if not p.get("device_id")]
+
+    def list_volumes(self) -> list[models.Volume]:
+        """The project's available volumes (one Cinder call, paged)."""
+        try:
+            return list(self._available_volumes())
+        except rest.ServiceMissing:
+            return []
+
+    def list_volume_snapshots(self) -> list[models.VolumeSnapshot]:
+        """The project's available volume snapshots.
+
+        Whether a snapshot boots, and its image's minimums, are its volume's. They
+        are taken from this connection's listing of available volumes, made once
+        and shared with :meth:`list_volumes` (the wizard calls both at once), so no
+        call is made per snapshot. A snapshot of a volume that is not available
+        (e.g. in use) shows ``bootable=False``.
+        """
+        try:
+            volume = self._adapter("block-storage")
+        except rest.ServiceMissing:
+            return []
+        snapshots = list(
+            rest.cinder_list(
+                volume, "/snapshots/detail", key="snapshots",
+                params={"status": "available"},
+            )
+        )
+        if not snapshots:
+            return []
+        try:
+            parents = {v.id: v for v in self._available_volumes()}
+        except cloud_errors.CloudError as exc:
+            LOG.warning("Volumes unknown, snapshots shown as not bootable: %s", exc)
+            parents = {}
+        return [
+            convert.volume_snapshot(s, parents.get(s.get("volume_id", "")))
+            for s in snapshots
+        ]
+
+    def list_volume_types(self) -> list[models.VolumeType]:
+        """The volume types the project may use (one Cinder call).
+
+        Cinder names its default only at ``GET /types/default``, which would be a
+        second call, so ``is_default`` is set only when there is a single type
+        (then it must be the default); otherwise leaving the type out of a
+        request means the default.
+        """
+        try:
+            volume = self._adapter("block-storage")
+        except rest.ServiceMissing:
+            return []
+        types = rest.cinder_get(volume, "/types").get("volume_types", [])
+        alone = len(types) == 1
+        return [convert.volume_type(t, is_default=alone) for t in types]
+
+    def list_server_groups(self) -> list[models.ServerGroup]:
+        """The project's server groups."""
+        with errors.translated("compute"):
+            groups = self._compute().server_groups.list()
+        return [convert.server_group(g.to_dict()) for g in groups]
+
+    def import_keypair(self, name: str, public_key: str) -> models.KeyPair:
+        """Add a key pair from a public key; Nova's refusal of a bad key or a
+        name already taken (400, 409) becomes InvalidRequest."""
+        if not public_key.strip():
+            # without one, Nova before 2.92 would make a key pair for us
+            raise cloud_errors.InvalidRequest("A public key is needed.")
+        with errors.translated("compute"):
+            keypair = self._compute().keypairs.create(name, public_key=public_key)
+        return convert.keypair(keypair.to_dict())
+
     # -- servers ------------------------------------------------------------
 
     def create_servers(self, request: models.ServerRequest) -> list[models.Server]:
         """Ask Nova for ``request.count`` servers and return them as first seen."""
         nova = self._compute()
-        version = nova.api_version
-        options: dict[str, Any] = {
-            "min_count": request.count,
-            "max_count": request.count,
-        }
-        if request.availability_zone:
-            options["availability_zone"] = request.availability_zone
-        if request.key_name:
-            options["key_name"] = request.key_name
-        if request.security_groups:
-            options["security_groups"] = list(request.security_groups)
-        if request.user_data:
-            options["userdata"] = request.user_data
-        if request.description and version >= DESCRIPTION:
-            options["description"] = request.description
-        nics = _nics(request.networks, version)
-        if nics is not None:
-            options["nics"] = nics
-        if request.count > 1:
-            # Nova answers a multi-create with only the first server; the
-            # reservation id finds them all
-            options["reservation_id"] = True
+        image, options = boot.create_arguments(request, nova.api_version)
         with errors.translated("compute"):
             created = nova.servers.create(
-                request.name, request.image_id, request.flavor_id, **options
+                request.name, image, request.flavor_id, **options
             )
             if request.count == 1:
                 sent = options.get("description")
@@ -319,28 +372,27 @@ class OpenStackConnection:
                 )
             return self._adapters[service_type]
 
+    def _available_volumes(self) -> tuple[models.Volume, ...]:
+        """The project's available volumes, listed once per connection.
 
-def _nics(
-    networks: tuple[str, ...] | str, version: api_versions.APIVersion
-) -> list[dict[str, str]] | str | None:
-    """novaclient's ``nics`` for the chosen networks (None: leave it to Nova).
-
-    From 2.37 Nova requires an explicit choice, so "nothing chosen" becomes "auto"
-    (Nova's old default: the project's only network, else get-me-a-network).
-    """
-    if isinstance(networks, str) and networks not in ("auto", "none"):
-        networks = (networks,)
-    if isinstance(networks, str):
-        if version >= NETWORK_CHOICE:
-            return networks
-        if networks == "none":
-            raise cloud_errors.InvalidRequest(
-                "This cloud cannot create a server without a network."
-            )
-        return None
-    if networks:
-        return [{"net-id": network_id} for network_id in networks]
-    return "auto" if version >= NETWORK_CHOICE else None
+        :raises rest.ServiceMissing: without block storage.
+        """
+        with self._volumes_lock:
+            if self._volumes is None:
+                volume = self._adapter("block-storage")
+                try:
+                    self._volumes = tuple(
+                        convert.volume(v)
+                        for v in rest.cinder_list(
+                            volume, "/volumes/detail", key="volumes",
+                            params={"status": "available"},
+                        )
+                    )
+                except cloud_errors.CloudError as exc:
+                    self._volumes = exc
+            if isinstance(self._volumes, cloud_errors.CloudError):
+                raise self._volumes
+            return self._volumes
 
 
 def _as_requested(
@@ -352,7 +404,7 @@ def _as_requested(
         name=request.name,
         status="BUILD",
         flavor_id=request.flavor_id,
-        image_id=request.image_id,
+        image_id=request.image_id or "",
         key_name=request.key_name,
         availability_zone=request.availability_zone,
         security_groups=request.security_groups or ("default",),

@@ -19,8 +19,13 @@ __all__ = [
     "keypair",
     "limits",
     "network",
+    "port",
     "security_group",
     "server",
+    "server_group",
+    "volume",
+    "volume_snapshot",
+    "volume_type",
 ]
 
 #: kernel and ramdisk images of the "ami" family cannot be booted on their own
@@ -145,6 +150,68 @@ def security_group(data: Mapping[str, Any]) -> models.SecurityGroup:
     )
 
 
+def port(data: Mapping[str, Any]) -> models.Port:
+    """A Neutron port, with its fixed IP addresses."""
+    return models.Port(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        network_id=data.get("network_id") or "",
+        fixed_ips=tuple(
+            ip["ip_address"] for ip in data.get("fixed_ips") or () if ip.get("ip_address")
+        ),
+        port_security=bool(data.get("port_security_enabled", True)),
+    )
+
+
+def volume(data: Mapping[str, Any]) -> models.Volume:
+    """A Cinder volume; the image minimums come from ``volume_image_metadata``."""
+    image = data.get("volume_image_metadata") or {}
+    return models.Volume(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        size_gb=int(data.get("size") or 0),
+        status=data.get("status") or "",
+        # a string, "true" or "false", in every Cinder microversion
+        bootable=str(data.get("bootable")).lower() == "true",
+        volume_type=data.get("volume_type") or "",
+        availability_zone=data.get("availability_zone") or "",
+        image_min_disk_gb=_loose_int(image.get("min_disk")),
+        image_min_ram_mb=_loose_int(image.get("min_ram")),
+    )
+
+
+def volume_snapshot(
+    data: Mapping[str, Any], parent: models.Volume | None = None
+) -> models.VolumeSnapshot:
+    """A Cinder snapshot; bootable and the image minimums come from the volume it
+    was taken of, when that is known (``parent``)."""
+    return models.VolumeSnapshot(
+        id=data["id"],
+        name=data.get("name") or data["id"],
+        size_gb=int(data.get("size") or 0),
+        volume_id=data.get("volume_id") or "",
+        status=data.get("status") or "",
+        bootable=parent.bootable if parent else False,
+        image_min_disk_gb=parent.image_min_disk_gb if parent else 0,
+        image_min_ram_mb=parent.image_min_ram_mb if parent else 0,
+    )
+
+
+def volume_type(data: Mapping[str, Any], *, is_default: bool = False) -> models.VolumeType:
+    """A Cinder volume type."""
+    return models.VolumeType(
+        id=data["id"], name=data.get("name") or data["id"], is_default=is_default
+    )
+
+
+def server_group(data: Mapping[str, Any]) -> models.ServerGroup:
+    """A Nova server group: ``policy`` from 2.64, a one-item ``policies`` before."""
+    policy = data.get("policy") or next(iter(data.get("policies") or ()), "")
+    return models.ServerGroup(
+        id=data["id"], name=data.get("name") or data["id"], policy=policy
+    )
+
+
 def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(
         f"{net}: {entry['addr']}"
@@ -157,6 +224,14 @@ def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     # Nova lists a server's groups once per port
     return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _loose_int(value: Any) -> int:
+    # image properties copied by Cinder are strings, and users may set anything
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _int(data: Mapping[str, Any], key: str, default: int) -> int:

@@ -1,9 +1,9 @@
 """What a cloud's endpoints support, found once and remembered for every user.
 
-The Nova microversion range and Neutron's extensions are properties of an endpoint,
-not of a user, so :class:`DiscoveryCache` keeps them per endpoint URL for ``ttl``
-seconds: a portal process asks ``GET /`` of Nova about once an hour instead of on
-every page.
+The Nova microversion range is a property of an endpoint, not of a user, so
+:class:`DiscoveryCache` keeps it per endpoint URL for ``ttl`` seconds: a portal
+process asks ``GET /`` of Nova about once an hour instead of on every page. The
+microversions that unlock what the portal offers are named here too.
 """
 
 from __future__ import annotations
@@ -15,10 +15,33 @@ from typing import Any
 from novaclient import api_versions
 from novaclient import client as nova_client
 
-__all__ = ["COMPUTE_FLOOR", "DiscoveryCache", "negotiate_compute"]
+__all__ = [
+    "COMPUTE_FLOOR",
+    "DESCRIPTION",
+    "HOSTNAME",
+    "HOSTNAME_FQDN",
+    "NETWORK_CHOICE",
+    "TAGS",
+    "VOLUME_TYPE",
+    "DiscoveryCache",
+    "negotiate_compute",
+]
 
+_V = api_versions.APIVersion
 #: Nova v2.1 without a version header; also our answer when discovery says nothing
-COMPUTE_FLOOR = api_versions.APIVersion("2.1")
+COMPUTE_FLOOR = _V("2.1")
+#: a server description
+DESCRIPTION = _V("2.19")
+#: ``networks`` required, and may be "auto" or "none"
+NETWORK_CHOICE = _V("2.37")
+#: server tags at creation
+TAGS = _V("2.52")
+#: ``volume_type`` in block_device_mapping_v2
+VOLUME_TYPE = _V("2.67")
+#: a hostname at creation (a short name)
+HOSTNAME = _V("2.90")
+#: ... which may be a fully qualified domain name
+HOSTNAME_FQDN = _V("2.94")
 
 
 class DiscoveryCache:

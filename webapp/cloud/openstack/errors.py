@@ -3,8 +3,9 @@
 The rules, the same for every service:
 
 * 401 -> Unauthorized (log in again);
-* 403 saying "Quota exceeded..." -> QuotaExceeded, any other 403 -> InvalidRequest
-  (a policy refusal);
+* 403 saying "Quota exceeded..." or "Maximum number of..." (Nova's over-quota
+  faults, e.g. too many metadata items) -> QuotaExceeded, any other 403 ->
+  InvalidRequest (a policy refusal, or a zero-disk flavor booted from an image);
 * 413 about a quota or limit (Cinder's ``overLimit``) -> QuotaExceeded;
 * 404 -> NotFound; 400, 409 and other 4xx -> InvalidRequest;
 * 429, 5xx, timeouts and connection failures -> CloudUnavailable.
@@ -43,7 +44,7 @@ def from_status(
     if status == 401:
         return errors.Unauthorized(SESSION_ENDED, request_id=request_id)
     if status == 403:
-        if text.lower().startswith("quota exceeded"):
+        if text.lower().startswith(("quota exceeded", "maximum number of")):
             return errors.QuotaExceeded(text, request_id=request_id)
         return errors.InvalidRequest(
             text or "The cloud does not allow this.", request_id=request_id

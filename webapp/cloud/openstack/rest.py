@@ -2,8 +2,9 @@
 
 novaclient's image and network proxies read only the first page, and the portal needs
 just a few GETs from each of these services, so they are called directly rather than
-through more client libraries. Each function returns plain JSON dicts; a service
-missing from the catalog shows up as :class:`ServiceMissing`.
+through more client libraries (python-cinderclient is not a dependency). Each function
+returns plain JSON dicts; a service missing from the catalog shows up as
+:class:`ServiceMissing`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from webapp.cloud.openstack import errors
 __all__ = [
     "ServiceMissing",
     "catalog_url",
+    "cinder_get",
     "cinder_limits",
+    "cinder_list",
     "glance_images",
-    "neutron_has_extension",
     "neutron_list",
     "service_adapter",
 ]
@@ -119,15 +121,56 @@ def neutron_list(
     :param key: the body key when it differs from the path (``"security_groups"``).
     """
     key = key or resource.replace("-", "_")
-    url: str | None = f"/v2.0/{resource}"
+    return _linked_pages(
+        network, f"/v2.0/{resource}", key=key, params=params, service="network"
+    )
+
+
+def cinder_list(
+    volume: ks_adapter.Adapter,
+    path: str,
+    *,
+    key: str,
+    params: Mapping[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """All items of a Cinder listing such as ``GET /volumes/detail``, following
+    ``<key>_links`` next links (Cinder pages at its ``osapi_max_limit``).
+
+    :param path: the path under the catalog URL, e.g. ``"/snapshots/detail"``.
+    :param key: the body key, e.g. ``"snapshots"``.
+    """
+    return _linked_pages(volume, path, key=key, params=params, service="block storage")
+
+
+def cinder_get(volume: ks_adapter.Adapter, path: str) -> dict[str, Any]:
+    """One Cinder document, e.g. ``GET /types``."""
+    return _get(volume, path, params=None, service="block storage")
+
+
+def cinder_limits(volume: ks_adapter.Adapter) -> dict[str, Any]:
+    """Cinder's absolute limits (quotas and usage) from ``GET /limits``."""
+    body = _get(volume, "/limits", params=None, service="block storage")
+    return dict(body.get("limits", {}).get("absolute", {}))
+
+
+def _linked_pages(
+    adapter: ks_adapter.Adapter,
+    url: str,
+    *,
+    key: str,
+    params: Mapping[str, Any] | None,
+    service: str,
+) -> Iterator[dict[str, Any]]:
+    """Items under ``key`` of every page, Neutron and Cinder style."""
+    next_url: str | None = url
     query: Mapping[str, Any] | None = params
     for _ in range(MAX_PAGES):
-        if url is None:
+        if next_url is None:
             return
-        body = _get(network, url, params=query, service="network")
+        body = _get(adapter, next_url, params=query, service=service)
         yield from body.get(key, ())
-        # Neutron's links are absolute and keep the query (only when it pages)
-        url = next(
+        # the links are absolute and keep the query (only when there is more)
+        next_url = next(
             (
                 link.get("href")
                 for link in body.get(f"{key}_links", ())
@@ -136,23 +179,6 @@ def neutron_list(
             None,
         )
         query = None
-
-
-def neutron_has_extension(network: ks_adapter.Adapter, alias: str) -> bool:
-    """Whether Neutron has the API extension ``alias`` (one small GET)."""
-    with errors.translated("network"):
-        response = network.get(f"/v2.0/extensions/{alias}", raise_exc=False)
-    if response.status_code == 404:
-        return False
-    if response.status_code >= 400:
-        raise errors.from_response(response, service="network")
-    return True
-
-
-def cinder_limits(volume: ks_adapter.Adapter) -> dict[str, Any]:
-    """Cinder's absolute limits (quotas and usage) from ``GET /limits``."""
-    body = _get(volume, "/limits", params=None, service="block storage")
-    return dict(body.get("limits", {}).get("absolute", {}))
 
 
 def _get(
