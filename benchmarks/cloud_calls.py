@@ -36,8 +36,7 @@ def main() -> int:
     user = os.environ.get("SKIFF_TEST_OS_USERNAME", "demo")
     password = os.environ.get("SKIFF_TEST_OS_PASSWORD", "devcloud-demo")
     instance = tempfile.mkdtemp()
-    app = create_app({"SECRET_KEY": "bench", "CLOUD_AUTH_URL": auth_url})
-    app.instance_path = instance
+    app = create_app({"SECRET_KEY": "bench", "CLOUD_AUTH_URL": auth_url}, instance_path=instance)
     wizard = Wizard(app.test_client())
     if wizard.login(user, password).status_code != 303:
         print(f"could not log in to {auth_url} as {user}", file=sys.stderr)

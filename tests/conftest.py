@@ -12,17 +12,16 @@ from webapp import create_app
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
             "DEMO_BUILD_SECONDS": 0,
             "DEMO_DATABASE": str(tmp_path / "demo.sqlite"),
             "SUBMIT_WAIT": 2,
-        }
+        },
+        instance_path=str(tmp_path),
     )
-    app.instance_path = str(tmp_path)
-    return app
 
 
 @pytest.fixture

@@ -23,12 +23,14 @@ from webapp.extensions import sess
 from webapp.state import configure_state
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
     """Create and configure the portal.
 
     :param config: settings that win over the environment (tests use it).
+    :param instance_path: where sessions, caches and the demo cloud live
+        (default: ``instance/`` beside the package, Flask's rule).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SKIFF")
@@ -117,6 +119,10 @@ def _buffer_static(response):
 
 
 def _security_headers(response):
+    if request.endpoint != "static":
+        # Pages hold what the user typed and move on with every request: the
+        # browser's Back button must ask again, not show a stale copy.
+        response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

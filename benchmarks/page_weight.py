@@ -1,0 +1,362 @@
+"""Page weight of the launch wizard, measured in Chromium: ``python benchmarks/page_weight.py``.
+
+Serves the app with gunicorn (the production server) on a free port, from a
+temporary instance folder and the demo cloud, logs in with Chromium (Debian's
+package, or ``CHROMIUM``) and measures, from the DevTools protocol:
+
+* the first wizard page with an empty cache: every request (the ``/launch/``
+  redirect, the page, CSS, htmx, the favicon), the bytes over the wire
+  (``Network.loadingFinished.encodedDataLength``: headers plus the body as sent),
+  and the time until the first panel is on screen;
+* each step swap (one HTMX request answered by a panel).
+
+Beside the bytes really sent it prints the raw figures (headers plus the
+uncompressed body) and what gzip would send (headers plus the body through gzip
+level 6), so that the effect of compression is visible whatever the app does.
+
+Budgets, over the wire (1 kB = 1000 bytes): the first wizard page at most 60 kB,
+a step swap at most 8 kB. The exit status is 1 when one is exceeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import gzip
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from urllib.parse import urlsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIRST_PAGE_BUDGET = 60_000
+STEP_SWAP_BUDGET = 8_000
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def make_app(instance_path: str):
+    """The app on the demo cloud, everything it keeps in ``instance_path``
+    (gunicorn calls this: ``benchmarks.page_weight:make_app('/tmp/...')``)."""
+    import webapp
+
+    return webapp.create_app(
+        {
+            "SECRET_KEY": "page-weight-benchmark",
+            "DEMO_DATABASE": os.path.join(instance_path, "demo.sqlite"),
+            "DEMO_BUILD_SECONDS": 1,
+        },
+        instance_path=instance_path,
+    )
+
+
+# -- serving ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen | None, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"the server exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"the server did not listen on port {port} within {timeout} s")
+
+
+@contextlib.contextmanager
+def gunicorn_server(instance_path: str):
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--threads", "4",
+        "--chdir", ROOT,
+        f"benchmarks.page_weight:make_app({instance_path!r})",
+    ]
+    log = open(os.path.join(instance_path, "gunicorn.log"), "w+")  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        try:
+            _wait_for_port(port, process)
+        except SystemExit:
+            log.seek(0)
+            print(log.read()[-4000:], file=sys.stderr)
+            raise
+        yield f"http://127.0.0.1:{port}", "gunicorn (2 workers x 4 threads)"
+    finally:
+        log.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def werkzeug_server(instance_path: str):
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log
+    server = make_server("127.0.0.1", 0, make_app(instance_path), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", "werkzeug (threaded)"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- measuring --------------------------------------------------------------------
+
+
+@dataclass
+class Transfer:
+    """One response as Chromium received it."""
+
+    url: str
+    method: str = "GET"
+    status: int = 0
+    encoding: str = ""
+    headers: int = 0  # bytes of the status line and headers
+    wire: int = 0  # bytes received in all: headers and body as sent
+    raw_body: int = 0  # bytes of the body once decoded
+    gzip_body: int = 0  # bytes of the decoded body through gzip -6
+    body_known: bool = False
+
+    @property
+    def name(self) -> str:
+        parts = urlsplit(self.url)
+        path = parts.path
+        if len(path) > 34:
+            path = path[:14] + "…" + path[-19:]
+        return f"{self.method} {path}"
+
+    @property
+    def raw(self) -> int:
+        return self.headers + self.raw_body
+
+    @property
+    def gzipped(self) -> int:
+        return self.headers + self.gzip_body
+
+
+@dataclass
+class Recorder:
+    """Collects the transfers of a page from the DevTools protocol."""
+
+    cdp: object
+    transfers: dict[str, Transfer] = field(default_factory=dict)
+    recording: bool = False
+    _hops: int = 0
+
+    def __post_init__(self):
+        self.cdp.on("Network.requestWillBeSent", self._sent)
+        self.cdp.on("Network.responseReceived", self._received)
+        self.cdp.on("Network.loadingFinished", self._finished)
+
+    def start(self) -> None:
+        self.transfers = {}
+        self.recording = True
+
+    def stop(self) -> list[Transfer]:
+        self.recording = False
+        for request_id, transfer in self.transfers.items():
+            if transfer.status == 200 and "#" not in request_id:
+                try:
+                    answer = self.cdp.send("Network.getResponseBody", {"requestId": request_id})
+                except Exception:  # noqa: BLE001, S112 (e.g. evicted from the buffer)
+                    continue  # its raw and gzip figures stay unknown
+                body = answer["body"]
+                data = base64.b64decode(body) if answer["base64Encoded"] else body.encode()
+                transfer.raw_body = len(data)
+                transfer.gzip_body = len(gzip.compress(data, compresslevel=6))
+                transfer.body_known = True
+        return list(self.transfers.values())
+
+    def _sent(self, params) -> None:
+        if not self.recording:
+            return
+        redirect = params.get("redirectResponse")
+        if redirect and params["requestId"] in self.transfers:
+            # The redirect's answer had no body: keep it as its own transfer.
+            self._hops += 1
+            hop = self.transfers.pop(params["requestId"])
+            hop.status = redirect["status"]
+            hop.headers = hop.wire = int(redirect.get("encodedDataLength", 0))
+            hop.body_known = True
+            self.transfers[f"{params['requestId']}#{self._hops}"] = hop
+        self.transfers[params["requestId"]] = Transfer(
+            url=params["request"]["url"], method=params["request"]["method"]
+        )
+
+    def _received(self, params) -> None:
+        transfer = self.transfers.get(params["requestId"])
+        if transfer is None:
+            return
+        response = params["response"]
+        transfer.status = response["status"]
+        headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+        transfer.encoding = headers.get("content-encoding", "")
+        transfer.headers = int(response.get("encodedDataLength", 0))
+
+    def _finished(self, params) -> None:
+        transfer = self.transfers.get(params["requestId"])
+        if transfer is not None:
+            transfer.wire = int(params["encodedDataLength"])
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1000:6.1f} kB"
+
+
+def print_transfers(title: str, transfers: list[Transfer]) -> tuple[int, int, int]:
+    print(f"\n{title}")
+    print(f"  {'request':<42} {'status':>6} {'encoding':>8} {'wire':>9} {'raw':>9} {'gzip':>9}")
+    for t in transfers:
+        print(
+            f"  {t.name:<42} {t.status:>6} {t.encoding or '-':>8} {_kb(t.wire)} "
+            f"{_kb(t.raw) if t.body_known else '     ?   '} "
+            f"{_kb(t.gzipped) if t.body_known else '     ?   '}"
+        )
+    wire = sum(t.wire for t in transfers)
+    raw = sum(t.raw for t in transfers)
+    gzipped = sum(t.gzipped for t in transfers)
+    label = f"total, {len(transfers)} requests"
+    print(f"  {label:<58} {_kb(wire)} {_kb(raw)} {_kb(gzipped)}")
+    return wire, raw, gzipped
+
+
+def measure(base_url: str, browser) -> dict:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    recorder = Recorder(cdp)
+
+    # Log in (this page loads the CSS and htmx too; the cache is emptied next).
+    page.goto(base_url + "/launch/")
+    page.get_by_label("User name").fill("demo")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/details")
+
+    # The first wizard page, cold: a new wizard, nothing cached.
+    cdp.send("Network.clearBrowserCache")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    recorder.start()
+    started = time.perf_counter()
+    page.goto(base_url + "/launch/", wait_until="commit")
+    page.locator("#wizard-panel #panel-title").wait_for(state="visible")
+    first_panel_ms = (time.perf_counter() - started) * 1000
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # requests made after load (a favicon) count too
+    paint = page.evaluate(
+        "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
+    )
+    first = recorder.stop()
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+
+    # Step swaps: Details -> Access & Security -> Networking -> Post-creation.
+    def choose(select, text):
+        value = page.locator(f"{select} option", has_text=text).first.get_attribute("value")
+        page.locator(select).select_option(value)
+
+    page.get_by_label("Instance name").fill("page-weight")
+    choose("#source_id", "cirros")
+    choose("#flavor", "m1.tiny")
+    swaps = []
+    for slug in ("access", "network", "post"):
+        if slug == "post":
+            choose("#nic_1", "private")
+        recorder.start()
+        page.locator("#wizard-form").get_by_role("button", name="Next", exact=True).click()
+        page.wait_for_url(f"**/{slug}")
+        page.locator("#panel-title").wait_for()
+        page.wait_for_timeout(100)  # loadingFinished may come after the swap
+        swaps.extend(recorder.stop())
+    context.close()
+    return {"first": first, "first_panel_ms": first_panel_ms, "paint_ms": paint, "swaps": swaps}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
+        help="serve with gunicorn (default) or werkzeug's threaded server in this process",
+    )
+    args = parser.parse_args(argv)
+    if not os.access(CHROMIUM, os.X_OK):
+        print(f"Chromium not found at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
+        return 2
+    sys.path.insert(0, ROOT)
+    from playwright.sync_api import sync_playwright
+
+    instance = tempfile.mkdtemp(prefix="skiff-page-weight-")
+    serve = gunicorn_server if args.server == "gunicorn" else werkzeug_server
+    try:
+        with serve(instance) as (base_url, server_name), sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            print(f"Skiff page weight, served by {server_name}, Chromium {browser.version}")
+            figures = measure(base_url, browser)
+            browser.close()
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+    first_wire, first_raw, first_gzip = print_transfers(
+        "First wizard page (empty cache: redirect, HTML, CSS, JS)", figures["first"]
+    )
+    paint = figures["paint_ms"]
+    print(
+        f"  time to first panel: {figures['first_panel_ms']:.0f} ms"
+        + (f" (first contentful paint at {paint:.0f} ms)" if paint else "")
+    )
+    print_transfers("Step swaps (one HTMX request each)", figures["swaps"])
+    largest = max(figures["swaps"], key=lambda t: t.wire)
+
+    print("\nBudgets (over the wire)")
+    results = [
+        ("first wizard page", first_wire, FIRST_PAGE_BUDGET, first_raw, first_gzip),
+        ("largest step swap", largest.wire, STEP_SWAP_BUDGET, largest.raw, largest.gzipped),
+    ]
+    failed = False
+    for label, wire, budget, raw, gzipped in results:
+        ok = wire <= budget
+        failed |= not ok
+        print(
+            f"  {label:<18} {_kb(wire)} of {_kb(budget)}  {'ok' if ok else 'OVER BUDGET'}"
+            f"   (uncompressed {_kb(raw).strip()}, with gzip {_kb(gzipped).strip()})"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Fixtures of the real-browser tests: Debian's Chromium driven through Playwright's
+sync API, and the app served from a thread of this process on a free port.
+
+Playwright cannot download its own browsers here, so it drives the distribution's
+package (``apt-get install chromium``, or set ``CHROMIUM`` to another binary); its
+major version matches the build that playwright 1.64.1 was made for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import flask
+import pytest
+from werkzeug.serving import make_server
+
+import webapp
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: run as root, in a closed network: no sandbox, GPU, QUIC or calls home
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: long enough to see BUILD on the server page, short enough to keep tests quick
+BUILD_SECONDS = 1.5
+#: how long any one wait of a test may take, in milliseconds
+TIMEOUT_MS = 10_000
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+#: small enough for README pictures, wide enough for the two-column wizard
+VIEWPORT = {"width": 900, "height": 720}
+
+
+def _unavailable(message: str):
+    """Fail on CI, where the browser tests must run; skip anywhere else."""
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import expect
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed: pip install -e '.[test]'")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium "
+            "(or set CHROMIUM to a Chromium binary)"
+        )
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    """The app, served over HTTP from a thread, and a look into its demo cloud."""
+
+    def __init__(self, app: flask.Flask, database: str) -> None:
+        self.app = app
+        self.database = database
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def servers(self) -> list[dict]:
+        """Every server of the demo cloud, oldest first."""
+        db = sqlite3.connect(self.database)
+        try:
+            db.row_factory = sqlite3.Row
+            rows = db.execute("SELECT * FROM servers ORDER BY created_at").fetchall()
+        finally:
+            db.close()
+        return [
+            {**dict(row), "security_groups": json.loads(row["security_groups"])} for row in rows
+        ]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a free port, its instance folder (sessions, caches, the submit
+    guard, the demo cloud) in ``tmp_path``."""
+    database = str(tmp_path / "demo.sqlite")
+    app = webapp.create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DEMO_BUILD_SECONDS": BUILD_SECONDS,
+            "DEMO_DATABASE": database,
+            "SUBMIT_WAIT": 5,
+        },
+        instance_path=str(tmp_path),
+    )
+    server = LiveServer(app, database).start()
+    yield server
+    server.stop()
+
+
+def _new_context(browser, **options):
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (cookies, history) with JavaScript."""
+    context = _new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def nojs_context(browser):
+    """A fresh browser profile with JavaScript disabled."""
+    context = _new_context(browser, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def nojs_page(nojs_context):
+    return nojs_context.new_page()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot as ``test-artifacts/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
+        return path
+
+    return save
+
