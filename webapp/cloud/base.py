@@ -19,9 +19,14 @@ from webapp.cloud.models import Image
 from webapp.cloud.models import KeyPair
 from webapp.cloud.models import Limits
 from webapp.cloud.models import Network
+from webapp.cloud.models import Port
 from webapp.cloud.models import SecurityGroup
 from webapp.cloud.models import Server
+from webapp.cloud.models import ServerGroup
 from webapp.cloud.models import ServerRequest
+from webapp.cloud.models import Volume
+from webapp.cloud.models import VolumeSnapshot
+from webapp.cloud.models import VolumeType
 
 __all__ = ["CloudConnection", "CloudProvider"]
 
@@ -51,10 +56,36 @@ class CloudConnection(Protocol):
         """Availability zones that are up."""
 
     def get_limits(self) -> Limits:
-        """The project's quotas and usage."""
+        """The project's quotas and usage (volume figures when Cinder is there)."""
+
+    def list_ports(self) -> list[Port]:
+        """The project's ports that no server uses (device_owner empty)."""
+
+    def list_volumes(self) -> list[Volume]:
+        """The project's available volumes; empty without a block-storage service."""
+
+    def list_volume_snapshots(self) -> list[VolumeSnapshot]:
+        """The project's available volume snapshots; empty without block storage."""
+
+    def list_volume_types(self) -> list[VolumeType]:
+        """Volume types; empty without block storage."""
+
+    def list_server_groups(self) -> list[ServerGroup]:
+        """The project's server groups."""
+
+    def import_keypair(self, name: str, public_key: str) -> KeyPair:
+        """Add a key pair from a public key; InvalidRequest for a bad key or a
+        name already taken."""
+
+    def delete_server(self, server_id: str) -> None:
+        """Delete a server of the project; NotFound if there is none."""
 
     def create_servers(self, request: ServerRequest) -> list[Server]:
-        """Ask for ``request.count`` servers; returns them as first seen (BUILD)."""
+        """Ask for ``request.count`` servers; returns them as first seen (BUILD).
+
+        Sends only what the request holds and the cloud's microversion allows;
+        ``networks`` is always explicit from 2.37.
+        """
 
     def get_server(self, server_id: str) -> Server:
         """One server of the project; raises NotFound."""
@@ -91,4 +122,5 @@ class CloudProvider(Protocol):
         """End the user's token (best effort: never raises)."""
 
     def connect(self, identity: Identity) -> CloudConnection:
-        """A connection acting for this user in their current project."""
+        """A connection acting for this user in their current project; may
+        raise Unauthorized when the stored login can no longer be used."""

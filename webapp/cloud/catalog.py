@@ -30,6 +30,11 @@ _LISTS = {
     "networks": "list_networks",
     "security_groups": "list_security_groups",
     "availability_zones": "list_availability_zones",
+    "ports": "list_ports",
+    "volumes": "list_volumes",
+    "volume_snapshots": "list_volume_snapshots",
+    "volume_types": "list_volume_types",
+    "server_groups": "list_server_groups",
     "limits": "get_limits",
     "features": "features",
 }

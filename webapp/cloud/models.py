@@ -12,6 +12,7 @@ from dataclasses import field
 
 __all__ = [
     "AvailabilityZone",
+    "BlockDevice",
     "Catalog",
     "Features",
     "Flavor",
@@ -20,10 +21,16 @@ __all__ = [
     "KeyPair",
     "Limits",
     "Network",
+    "Nic",
+    "Port",
     "Project",
     "SecurityGroup",
     "Server",
+    "ServerGroup",
     "ServerRequest",
+    "Volume",
+    "VolumeSnapshot",
+    "VolumeType",
     "from_dict",
 ]
 
@@ -111,6 +118,65 @@ class SecurityGroup:
 
 
 @dataclass(frozen=True)
+class Port:
+    """A pre-existing port of the project that no server uses yet."""
+
+    id: str
+    name: str
+    network_id: str
+    fixed_ips: tuple[str, ...] = ()
+    port_security: bool = True
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A Cinder volume of the project; ``image_min_*`` come from the image it was
+    made from (``volume_image_metadata``), when it was."""
+
+    id: str
+    name: str
+    size_gb: int
+    status: str = "available"
+    bootable: bool = False
+    volume_type: str = ""
+    availability_zone: str = ""
+    image_min_disk_gb: int = 0
+    image_min_ram_mb: int = 0
+
+
+@dataclass(frozen=True)
+class VolumeSnapshot:
+    """A Cinder snapshot of a volume; booting from it makes a new volume."""
+
+    id: str
+    name: str
+    size_gb: int
+    volume_id: str
+    status: str = "available"
+    bootable: bool = False  # whether the volume it was taken of is bootable
+    image_min_disk_gb: int = 0
+    image_min_ram_mb: int = 0
+
+
+@dataclass(frozen=True)
+class VolumeType:
+    """A Cinder volume type."""
+
+    id: str
+    name: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class ServerGroup:
+    """A Nova server group (its policy, e.g. "anti-affinity")."""
+
+    id: str
+    name: str
+    policy: str = ""
+
+
+@dataclass(frozen=True)
 class AvailabilityZone:
     """An availability zone that can take new servers."""
 
@@ -146,27 +212,65 @@ class Features:
     network_auto: bool = False  # 2.37 and a get-me-a-network capable Neutron
     network_none: bool = False  # 2.37
     volumes: bool = False  # a block-storage service in the catalog
+    volume_type: bool = False  # 2.67: a volume type in block_device_mapping_v2
+    hostname_fqdn: bool = False  # 2.94: hostname may be an FQDN
+
+
+@dataclass(frozen=True)
+class Nic:
+    """One network interface: a network (optionally with a fixed IP) or a port."""
+
+    network_id: str | None = None
+    port_id: str | None = None
+    fixed_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class BlockDevice:
+    """One entry of Nova's ``block_device_mapping_v2``.
+
+    ``source_type`` is "image", "volume", "snapshot" or "blank"; the boot disk has
+    ``boot_index`` 0, data volumes -1.
+    """
+
+    source_type: str
+    destination_type: str = "volume"
+    uuid: str | None = None
+    boot_index: int = 0
+    volume_size: int | None = None
+    delete_on_termination: bool = False
+    volume_type: str | None = None
 
 
 @dataclass(frozen=True)
 class ServerRequest:
     """Everything the launch workflow asks Nova to create.
 
-    ``networks`` is a tuple of network ids in NIC order, or the string ``"auto"``
-    or ``"none"``. Optional values are ``None`` when the user left them out, so an
-    implementation sends only what was chosen.
+    ``networks`` is a tuple of :class:`Nic` in order, or the string ``"auto"`` or
+    ``"none"``. ``image_id`` is None when the server boots from a volume (then
+    ``block_devices`` holds the boot disk). Optional values are ``None`` (or empty)
+    when the user left them out, so an implementation sends only what was chosen.
     """
 
     name: str
     flavor_id: str
-    image_id: str
+    image_id: str | None
     count: int = 1
     availability_zone: str | None = None
     key_name: str | None = None
     security_groups: tuple[str, ...] = ()
-    networks: tuple[str, ...] | str = ()
+    networks: tuple[Nic, ...] | str = ()
     user_data: str | None = None
     description: str | None = None
+    block_devices: tuple[BlockDevice, ...] = ()
+    admin_password: str | None = field(default=None, repr=False)
+    config_drive: bool | None = None
+    disk_config: str | None = None  # "AUTO" or "MANUAL"
+    metadata: dict[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    hostname: str | None = None
+    server_group: str | None = None  # id; sent as scheduler hint "group"
+    scheduler_hints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -203,6 +307,11 @@ class Catalog:
     networks: tuple[Network, ...] = ()
     security_groups: tuple[SecurityGroup, ...] = ()
     availability_zones: tuple[AvailabilityZone, ...] = ()
+    ports: tuple[Port, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    volume_snapshots: tuple[VolumeSnapshot, ...] = ()
+    volume_types: tuple[VolumeType, ...] = ()
+    server_groups: tuple[ServerGroup, ...] = ()
     limits: Limits = field(default_factory=Limits)
     features: Features = field(default_factory=Features)
     fetched_at: float = 0.0
@@ -217,6 +326,22 @@ class Catalog:
         """The flavor with this id, or None."""
         return next((f for f in self.flavors if f.id == flavor_id), None)
 
+    def volume(self, volume_id: str) -> Volume | None:
+        """The volume with this id, or None."""
+        return next((v for v in self.volumes if v.id == volume_id), None)
+
+    def volume_snapshot(self, snapshot_id: str) -> VolumeSnapshot | None:
+        """The volume snapshot with this id, or None."""
+        return next((s for s in self.volume_snapshots if s.id == snapshot_id), None)
+
+    def network(self, network_id: str) -> Network | None:
+        """The network with this id, or None."""
+        return next((n for n in self.networks if n.id == network_id), None)
+
+    def port(self, port_id: str) -> Port | None:
+        """The port with this id, or None."""
+        return next((p for p in self.ports if p.id == port_id), None)
+
     def to_dict(self) -> dict:
         """A JSON-like copy, for a cache."""
         return dataclasses.asdict(self)
@@ -229,6 +354,11 @@ _NESTED = {
     "networks": Network,
     "security_groups": SecurityGroup,
     "availability_zones": AvailabilityZone,
+    "ports": Port,
+    "volumes": Volume,
+    "volume_snapshots": VolumeSnapshot,
+    "volume_types": VolumeType,
+    "server_groups": ServerGroup,
 }
 
 
