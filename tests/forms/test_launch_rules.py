@@ -136,6 +136,13 @@ def test_source_lists_bootable_volumes_and_volume_snapshots_only():
     assert "vol-data" not in values
 
 
+def test_operators_default_source_kind_is_listed_first():
+    workflow = wizard(default_source="volume")
+    through(workflow, "source")
+    choices = workflow.build_action(workflow.get_step("source")).source_id.choices
+    assert choices[1].optgroup == "Volumes"
+
+
 def test_disabled_sources_are_not_offered():
     workflow = wizard(disabled_sources=("volume_snapshot",))
     through(workflow, "source")

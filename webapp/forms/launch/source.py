@@ -113,7 +113,8 @@ class SourceAction(Action):
             ],
         }
         choices = [SelectChoice("", "Choose a boot source")]
-        for kind, label in SOURCE_GROUPS:
+        first = self.resources.settings["default_source"]
+        for kind, label in sorted(SOURCE_GROUPS, key=lambda group: group[0] != first):
             if kind in disabled:
                 continue
             for value, text in sorted(items[kind], key=lambda item: item[1].lower()):
