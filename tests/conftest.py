@@ -64,31 +64,51 @@ class Wizard:
         return self.client.post(f"{self.url}/{slug}", data=data, headers=headers)
 
     def option(self, slug: str, label: str) -> str:
-        """The value of the option whose label starts with ``label`` on a step."""
+        """The value of the option (or flavor radio) whose label starts with ``label``."""
         html = self.page(slug)
         match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', html)
+        if match is None:
+            radio = re.search(
+                rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<', html, re.S
+            )
+            match = radio and re.match(r"(.*)", radio.group(2))
         assert match, f"no option {label!r} on {slug}"
         return match.group(1)
 
     def fill_all(self, name="web-1", image="cirros", flavor="m1.tiny", network="private", **extra):
-        """Complete every step with valid values (overridable per field)."""
-        details = {
-            "name": name,
-            "count": "1",
-            "availability_zone": "nova",
-            "source_id": self.option("details", image),
-            "flavor": self.option("details", flavor),
-        }
-        details.update({k: v for k, v in extra.items() if k in details or k == "description"})
-        assert self.post("details", **details).status_code == 303
-        access = {"keypair": "demo-key", "security_groups": ["default"]}
-        access.update({k: v for k, v in extra.items() if k in access})
-        assert self.post("access", **access).status_code == 303
-        assert self.post("network", nic_1=self.option("network", network)).status_code == 303
+        """Complete every step but the last with valid values, in order (each
+        step's choices are read once the steps before it are done). Any field
+        of any step can be overridden by name."""
+        steps = (
+            ("details", lambda: {"name": name, "count": "1", "availability_zone": "nova", "description": ""}),
+            ("source", lambda: {"source_id": self.option("source", image)}),
+            ("flavor", lambda: {"flavor": self.option("flavor", flavor)}),
+            ("network", lambda: {"nic_1": self.option("network", network)}),
+            ("access", lambda: {"keypair": "demo-key", "security_groups": ["default"]}),
+        )
+        for slug, defaults in steps:
+            data = defaults()
+            data.update({k: v for k, v in extra.items() if k in data or k in STEP_FIELDS[slug]})
+            response = self.post(slug, **data)
+            errors = re.findall(r"<li>([^<]+)</li>", response.get_data(as_text=True))
+            assert response.status_code == 303, (slug, errors)
         return self
 
     def launch(self, htmx: bool = False, **post):
-        return self.post("post", nav="launch", htmx=htmx, user_data=post.get("user_data", ""))
+        return self.post("config", nav="launch", htmx=htmx, user_data=post.get("user_data", ""), **{
+            k: v for k, v in post.items() if k != "user_data"
+        })
+
+
+#: optional fields fill_all passes through to their step
+STEP_FIELDS = {
+    "details": {"description", "count"},
+    "source": {"create_volume", "volume_size", "volume_type", "delete_on_termination",
+               "data_volume_size", "data_volume_type", "data_delete_on_termination"},
+    "flavor": set(),
+    "network": {"ip_1", "nic_2", "ip_2", "nic_3", "ip_3"},
+    "access": {"new_keypair_name", "public_key", "admin_pass", "confirm_admin_pass"},
+}
 
 
 @pytest.fixture

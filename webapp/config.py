@@ -28,6 +28,20 @@ DEFAULTS = {
     "DEMO_DATABASE": None,  # default: instance/demo-cloud.sqlite
     "DEMO_BUILD_SECONDS": 3.0,
     "DEMO_LATENCY": 0.0,  # seconds each demo call sleeps
+    # Whether users may set the server's administrator password (the cloud's
+    # hypervisor must support it; Horizon's can_set_password). On for the demo.
+    "CLOUD_ADMIN_PASSWORD": False,
+    # -- the launch wizard's defaults -----------------------------------------------
+    # Which boot sources come first in the list: image, snapshot, volume, volume_snapshot.
+    "LAUNCH_DEFAULT_BOOT_SOURCE": "image",
+    # Boot sources not offered at all, e.g. ["volume_snapshot"].
+    "LAUNCH_DISABLED_SOURCES": [],
+    # Whether "copy the image into a new volume" starts ticked.
+    "LAUNCH_CREATE_VOLUME": False,
+    "LAUNCH_DELETE_VOLUME_ON_TERMINATION": True,
+    "LAUNCH_CONFIG_DRIVE": False,
+    # Optional steps the wizard does not show: "config", "review".
+    "LAUNCH_HIDDEN_STEPS": [],
     # -- sessions and state ---------------------------------------------------------
     # Redis URL (redis://host:6379/0) for several hosts; unset means files in
     # the instance folder, which every worker of one host shares.
@@ -39,6 +53,9 @@ DEFAULTS = {
     "CATALOG_TTL": 300,
     # Seconds a second submit of the same wizard waits for the first one.
     "SUBMIT_WAIT": 30,
+    # Largest uploaded file (a script or a public key) and request body.
+    "MAX_UPLOAD_BYTES": 65536,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
 

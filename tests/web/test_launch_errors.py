@@ -3,6 +3,7 @@ message on the right step, and nothing the user typed is lost."""
 
 import re
 import threading
+from html import escape as html_escape
 import urllib.parse
 
 import pytest
@@ -41,67 +42,76 @@ def test_login_post_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-DETAILS_CASES = [
-    ({"name": ""}, "name", "This field is required."),
-    ({"name": "x" * 256}, "name", "Field cannot be longer than 255 characters."),
-    ({"description": "d" * 256}, "description", "Field cannot be longer than 255 characters."),
-    ({"count": "0"}, "count", "Number must be between 1 and 100."),
-    ({"count": "many"}, "count", "Not a valid integer value."),
-    ({"availability_zone": "mars"}, "availability_zone", "Not a valid choice."),
-    ({"source_id": ""}, "source_id", "Choose what to boot from."),
-    ({"source_id": "not-an-image"}, "source_id", "Not a valid choice."),
-    ({"flavor": ""}, "flavor", "Choose a flavor."),
-    ({"image": "ubuntu", "flavor": "m1.tiny"}, "flavor", "ubuntu-24.04-server needs a disk of at least 10 GB; m1.tiny has 1 GB."),
-    ({"image": "debian", "flavor": "m1.nano"}, "flavor", "debian-12-generic needs a disk of at least 4 GB; m1.nano has 1 GB."),
-    ({"image": "web-01-snapshot", "flavor": "m1.small"}, "flavor", None),
-    ({"image": "cirros", "flavor": "m1.large", "count": "6"}, "flavor", "Over quota: 6 × m1.large needs 24 vCPUs, but only 20 of 20 are left in this project."),
-    ({"count": "11"}, "flavor", "Over quota: 11 × m1.tiny needs 11 instances, but only 10 of 10 are left in this project."),
+STEP_CASES = [
+    ("details", {"name": ""}, "name", "This field is required."),
+    ("details", {"name": "x" * 256}, "name", "Field cannot be longer than 255 characters."),
+    ("details", {"description": "d" * 256}, "description", "Field cannot be longer than 255 characters."),
+    ("details", {"count": "0"}, "count", "Number must be between 1 and 100."),
+    ("details", {"count": "many"}, "count", "Not a valid integer value."),
+    ("details", {"availability_zone": "mars"}, "availability_zone", "Not a valid choice."),
+    ("source", {"source_id": ""}, "source_id", "Choose what to boot from."),
+    ("source", {"source_id": "not-an-image"}, "source_id", "Not a valid choice."),
+    ("flavor", {"flavor": ""}, "flavor", "Choose a flavor."),
+    ("flavor", {"flavor": "m1.tiny", "image": "ubuntu"}, "flavor",
+     "m1.tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB."),
+    ("flavor", {"flavor": "m1.nano", "image": "debian"}, "flavor",
+     "m1.nano cannot be used: the source needs 512 MB of RAM; it has 128 MB."),
+    ("flavor", {"flavor": "m1.large", "count": "6"}, "flavor",
+     "m1.large cannot be used: over quota: vCPUs 0 used + 24 > 20."),
+    ("flavor", {"flavor": "m1.tiny", "count": "11"}, "flavor",
+     "m1.tiny cannot be used: over quota: Instances 0 used + 11 > 10."),
+    ("flavor", {"flavor": "v1.volume-only"}, "flavor",
+     "v1.volume-only cannot be used: it has no root disk: boot from a volume (Source step)."),
 ]
 
 
-@pytest.mark.parametrize(("change", "field", "message"), DETAILS_CASES)
-def test_each_bad_details_input_is_explained_and_the_rest_kept(wizard, change, field, message):
+@pytest.mark.parametrize(("slug", "change", "field", "message"), STEP_CASES)
+def test_each_bad_input_is_explained_beside_its_field_and_the_rest_kept(wizard, slug, change, field, message):
     wizard.open()
-    data = {
-        "name": "keep-me",
-        "description": "kept description",
-        "count": "1",
-        "availability_zone": "nova",
-        "source_id": wizard.option("details", "cirros"),
-        "flavor": wizard.option("details", "m1.tiny"),
-    }
-    if "image" in change:
-        data["source_id"] = wizard.option("details", change.pop("image"))
-    if "flavor" in change and change["flavor"]:
-        data["flavor"] = wizard.option("details", change.pop("flavor"))
-    data.update(change)
-    response = wizard.post("details", **data)
-    html = response.get_data(as_text=True)
-    if message is None:  # the snapshot needs 20 GB and 2 GB: m1.small fits
+    details = {"name": "keep-me", "description": "kept description", "count": change.pop("count", "1"),
+               "availability_zone": "nova"}
+    if slug == "details":
+        details.update(change)
+    response = wizard.post("details", **details)
+    if slug != "details":
         assert response.status_code == 303
-        return
+        image = change.pop("image", "cirros")
+        source = {"source_id": wizard.option("source", image)}
+        if slug == "source":
+            source.update(change)
+        response = wizard.post("source", **source)
+    if slug == "flavor":
+        assert response.status_code == 303
+        wanted = change["flavor"]
+        response = wizard.post("flavor", flavor=wizard.option("flavor", wanted) if wanted else "")
+    html = response.get_data(as_text=True)
     assert response.status_code == 200
     errors = re.search(rf'<ul class="errors" id="{field}-errors">(.*?)</ul>', html, re.S)
     assert errors, f"no errors beside {field}"
-    assert message.replace("&", "&amp;") in errors.group(1)
-    for key, value in data.items():
-        if key != field and key in ("name", "description"):
-            assert f'value="{value}"' in html
+    assert html_escape(message) in errors.group(1)
+    if slug == "details":
+        for key in ("name", "description"):
+            if key != field:
+                assert f'value="{details[key]}"' in html
+    if field != "description":
+        assert 'value="kept description"' in wizard.page("details")
 
 
 def test_network_step_refuses_duplicates_and_auto_with_others(wizard):
     wizard.open()
+    wizard.post("details", name="n", count="1")
     private = wizard.option("network", "private")
     html = wizard.post("network", nic_1=private, nic_2=private).get_data(as_text=True)
-    assert "Each network can be chosen once." in html
-    html = wizard.post("network", nic_1="auto", nic_2=private).get_data(as_text=True)
-    assert "Automatic or no network cannot be combined with other networks." in html
+    assert "Each network or port can be chosen once." in html
+    html = wizard.post("network", nic_1="none", nic_2=private).get_data(as_text=True)
+    assert "Automatic or no network cannot be combined with other interfaces." in html
     html = wizard.post("network", nic_1="").get_data(as_text=True)
     assert "Choose a network." in html
 
 
 def test_networks_without_a_subnet_are_not_offered(wizard):
     wizard.open()
+    wizard.post("details", name="n", count="1")
     html = wizard.page("network")
     assert ">private<" in html and "shared-net (shared)" in html
     assert "isolated" not in html
@@ -109,14 +119,31 @@ def test_networks_without_a_subnet_are_not_offered(wizard):
 
 def test_user_data_over_novas_limit_is_refused_before_submit(wizard):
     wizard.open()
-    html = wizard.post("post", user_data="x" * 49_200).get_data(as_text=True)
+    wizard.post("details", name="n", count="1")
+    html = wizard.post("config", user_data="x" * 49_200).get_data(as_text=True)
     assert "The script is 49200 bytes; Nova takes at most 49149 bytes" in html
-    ok = wizard.post("post", user_data="x" * 49_149)
+    ok = wizard.post("config", user_data="x" * 49_149)
     assert ok.status_code == 303
+
+
+def test_uploaded_script_is_read_into_the_script_field(wizard):
+    import io
+
+    wizard.open()
+    wizard.post("details", name="n", count="1")
+    response = wizard.client.post(
+        f"{wizard.url}/config",
+        data={"csrf_token": wizard.token, "nav": "next", "user_data": "",
+              "user_data_file": (io.BytesIO(b"#cloud-config\nfrom: a file\n"), "init.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert "from: a file" in wizard.page("config")
 
 
 def test_keypair_and_security_groups_are_checked(wizard):
     wizard.open()
+    wizard.fill_all()
     html = wizard.post("access", keypair="nope", security_groups=["default", "ghosts"]).get_data(as_text=True)
     keypair_errors = re.search(r'id="keypair-errors">(.*?)</ul>', html, re.S).group(1)
     assert "Not a valid choice." in keypair_errors
@@ -146,7 +173,7 @@ def test_launch_over_quota_lands_on_details_with_novas_message(wizard):
     assert "Quota exceeded for instances: Requested 1, but already used 2 of 2 instances" in errors
     assert "(request req-" in errors
     assert 'value="third"' in html
-    assert "echo kept" in wizard.page("post")
+    assert "echo kept" in wizard.page("config")
 
 
 def test_expired_login_mid_wizard_keeps_everything(wizard, app):
@@ -160,14 +187,14 @@ def test_expired_login_mid_wizard_keeps_everything(wizard, app):
     assert response.status_code == 303
     login = urllib.parse.urlsplit(response.headers["Location"])
     assert login.path == "/auth/login"
-    assert urllib.parse.parse_qs(login.query)["next"] == [f"{wizard.url}/post"]
+    assert urllib.parse.parse_qs(login.query)["next"] == [f"{wizard.url}/config"]
     token = wizard.csrf()
     back = wizard.client.post(
         "/auth/login",
-        data={"username": "demo", "password": "demo", "csrf_token": token, "next": f"{wizard.url}/post"},
+        data={"username": "demo", "password": "demo", "csrf_token": token, "next": f"{wizard.url}/config"},
     )
-    assert back.headers["Location"] == f"{wizard.url}/post"
-    page = wizard.page("post")
+    assert back.headers["Location"] == f"{wizard.url}/config"
+    page = wizard.page("config")
     assert "# typed before expiry" in page
     assert 'value="survivor"' in wizard.page("details")
 
@@ -211,7 +238,7 @@ def test_back_button_after_launch_does_not_relaunch(wizard, app):
     wizard.fill_all(name="just-one")
     server_url = wizard.launch().headers["Location"]
     # The browser's back button: the step page again, then a resubmit.
-    again = wizard.client.get(f"{wizard.url}/post")
+    again = wizard.client.get(f"{wizard.url}/config")
     assert again.headers["Location"] == server_url
     resubmit = wizard.launch()
     assert resubmit.headers["Location"] == server_url
@@ -234,7 +261,8 @@ def test_cloud_not_answering_keeps_the_wizard_and_a_retry_launches(wizard, app, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The cloud did not answer. (request req-42) Nothing was launched" in html
-    assert "echo retry" in html
+    assert ">Review</h2>" in html
+    assert "echo retry" in wizard.page("config")
     assert _servers(app) == []
     monkeypatch.setattr(DemoConnection, "create_servers", real_create)
     retry = wizard.launch(user_data="#!/bin/sh\necho retry\n")

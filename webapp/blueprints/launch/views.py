@@ -2,7 +2,8 @@
 
 ``GET /launch/`` opens a new wizard; ``GET /launch/<id>/<step>`` shows a step;
 ``POST /launch/<id>/<step>`` saves that step's input and, depending on the button
-(``nav``), validates it and moves on, goes back, refreshes the lists or launches.
+(``nav``), validates it and moves on, goes back, refreshes the lists, recomputes
+the figures (``preview``), generates a key pair or launches.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import request
 
 from webapp.blueprints.launch import bp
 from webapp.blueprints.launch import wizard
+from webapp.cloud.errors import InvalidRequest
 from webapp.identity import login_required
+from webapp.keys import generate_keypair
 from webapp.workflow.guard import wait_for_outcome
 
 
@@ -53,23 +55,29 @@ def submit(wizard_id, slug):
     if workflow is None:
         return _restart()
     current = workflow.get_step(slug) or abort(404)
-    nav = request.form.get("nav", "next")
+    data = wizard.form_input()
+    nav = data.get("nav", "next")
     target = workflow.get_step(nav.removeprefix("step:")) if nav.startswith("step:") else None
     try:
         if nav == "launch":
-            return _launch(workflow, current)
-        if nav == "refresh":
-            workflow.save_input(current, request.form)
-            wizard.refresh(workflow)
+            return _launch(workflow, current, data)
+        if nav in ("refresh", "preview", "generate_key"):
+            # Stay on the step: new lists, new figures for the input so far, or
+            # a new key pair. What was typed is kept, not validated.
+            workflow.save_input(current, data)
+            if nav == "refresh":
+                wizard.refresh(workflow)
+            if nav == "generate_key":
+                return _generate_key(workflow, current, data)
             return wizard.render(workflow, current)
         going_back = nav == "back" or (
             target is not None and workflow.steps.index(target) < workflow.steps.index(current)
         )
         if going_back:
             # Back never validates: what was typed is kept for later.
-            workflow.save_input(current, request.form)
+            workflow.save_input(current, data)
             return wizard.go(workflow, target or workflow.previous_step(current) or current)
-        action = workflow.validate_step(current, request.form)
+        action = workflow.validate_step(current, data)
         if action is None:
             return wizard.go(workflow, workflow.missing_dependencies(current)[0])
         if current.slug() in workflow.errors:
@@ -81,9 +89,30 @@ def submit(wizard_id, slug):
         wizard.save(workflow)
 
 
-def _launch(workflow, current):
+def _generate_key(workflow, current, data):
+    """Make a key pair for the user, import its public half, show the private
+    half in this one response (it is not kept anywhere)."""
+    name = (data.get("new_keypair_name") or "").strip() or f"{data.get('name') or 'skiff'}-key"
+    if name in {k.name for k in workflow.resources.catalog.keypairs}:
+        flash(f"A key pair named {name} exists already: choose another name.", "error")
+        return wizard.render(workflow, current)
+    private_key, public_key = generate_keypair(f"{name}@skiff")
+    try:
+        workflow.resources.connection.import_keypair(name, public_key)
+    except InvalidRequest as error:
+        flash(f"Could not create the key pair: {error}", "error")
+        return wizard.render(workflow, current)
+    wizard.add_keypair(workflow, name)
+    saved = workflow.state.input.setdefault(current.slug(), {})
+    saved.update(keypair=[name], new_keypair_name=[""], public_key=[""])
+    response = wizard.render(workflow, current, private_key=private_key, private_key_name=name)
+    response.headers["Cache-Control"] = "no-store"  # the private key must not be kept
+    return response
+
+
+def _launch(workflow, current, data):
     """The final submit: once per wizard, however often it is posted."""
-    workflow.save_input(current, request.form)
+    workflow.save_input(current, data)
     guard = wizard.guard()
     key = wizard.submit_key(workflow)
     if not guard.claim(key):

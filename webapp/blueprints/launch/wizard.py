@@ -7,7 +7,10 @@ session, lists from the catalog cache, the workflow around both), to show a step
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import current_app
+from flask import flash
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -16,10 +19,11 @@ from flask import session
 from flask import url_for
 
 from webapp.cloud import get_connection
+from webapp.cloud import get_provider
 from webapp.cloud.catalog import CatalogCache
 from webapp.cloud.catalog import fetch_catalog
+from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
-from webapp.forms.launch_workflow import LaunchInstance
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import vary_on_htmx
@@ -31,7 +35,16 @@ from webapp.workflow import Workflow
 WORKFLOW = LaunchInstance
 
 #: query arguments that pre-fill a new wizard -> context keys
-PREFILL = {"image": "source_id", "snapshot": "source_id", "name": "name", "flavor": "flavor"}
+PREFILL = {
+    "image": "source_id",
+    "snapshot": "source_id",
+    "volume": "source_id",
+    "volume_snapshot": "source_id",
+    "name": "name",
+    "flavor": "flavor",
+}
+#: steps the operator may hide (LAUNCH_HIDDEN_STEPS)
+OPTIONAL_STEPS = ("config", "review")
 
 
 def store() -> WizardStore:
@@ -89,10 +102,57 @@ def _connect():
     return get_connection(g.identity)
 
 
+def settings() -> dict:
+    """The operator's launch settings, as the launch actions read them."""
+    config = current_app.config
+    return {
+        "default_source": config["LAUNCH_DEFAULT_BOOT_SOURCE"],
+        "disabled_sources": tuple(config["LAUNCH_DISABLED_SOURCES"]),
+        "create_volume": bool(config["LAUNCH_CREATE_VOLUME"]),
+        "delete_volume_on_termination": bool(config["LAUNCH_DELETE_VOLUME_ON_TERMINATION"]),
+        "config_drive": bool(config["LAUNCH_CONFIG_DRIVE"]),
+        "admin_password": bool(config["CLOUD_ADMIN_PASSWORD"]) or get_provider().is_demo,
+    }
+
+
+def permissions() -> frozenset[str]:
+    """The optional steps the operator shows, as permissions of the workflow."""
+    hidden = set(current_app.config["LAUNCH_HIDDEN_STEPS"])
+    return frozenset(f"launch.step.{slug}" for slug in OPTIONAL_STEPS if slug not in hidden)
+
+
 def _workflow(state, catalog) -> Workflow:
     # The connection is made only when a call needs it: a step swap makes none,
     # and an expired login is then noticed after the input has been saved.
-    return WORKFLOW(state, resources=LaunchResources(catalog=catalog, connect=_connect))
+    resources = LaunchResources(catalog=catalog, connect=_connect, settings=settings())
+    return WORKFLOW(state, resources=resources, permissions=permissions())
+
+
+def form_input():
+    """The posted step input, with uploaded text files (field ``<name>_file``)
+    read into their text field ``<name>``, so that they are saved like typed text."""
+    data = request.form.copy()
+    for key, upload in request.files.items():
+        if not key.endswith("_file") or not upload.filename:
+            continue
+        content = upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+        if len(content) > current_app.config["MAX_UPLOAD_BYTES"]:
+            flash(f"{upload.filename} is too large.", "error")
+            continue
+        try:
+            data[key.removesuffix("_file")] = content.decode("utf-8")
+        except UnicodeDecodeError:
+            flash(f"{upload.filename} is not a text file.", "error")
+    return data
+
+
+def add_keypair(workflow: Workflow, name: str) -> None:
+    """Show a key pair created or imported just now in the wizard's lists."""
+    catalog = workflow.resources.catalog
+    keypairs = tuple(k for k in get_connection(g.identity).list_keypairs())
+    catalog = dataclasses.replace(catalog, keypairs=keypairs)
+    catalogs().put(workflow.state.id, catalog)
+    workflow.resources.catalog = catalog
 
 
 def step_url(workflow: Workflow, step: Step) -> str:
@@ -100,9 +160,10 @@ def step_url(workflow: Workflow, step: Step) -> str:
     return url_for("launch.step", wizard_id=workflow.state.id, slug=step.slug())
 
 
-def render(workflow: Workflow, step: Step, action=None):
+def render(workflow: Workflow, step: Step, action=None, **extra):
     """Show ``step``, with the errors the wizard holds for it, as a panel for
-    HTMX (plus the step list, out of band) or as a whole page."""
+    HTMX (plus the step list, out of band) or as a whole page. ``extra`` goes to
+    the template as it is (e.g. a private key shown once)."""
     action = action or workflow.build_action(step)
     errors = dict(workflow.errors.get(step.slug(), {}))
     step_errors = errors.pop(STEP_ERRORS, [])
@@ -118,6 +179,7 @@ def render(workflow: Workflow, step: Step, action=None):
         "step_errors": step_errors,
         "catalog": workflow.resources.catalog,
         "step_url": step_url(workflow, step),
+        **extra,
     }
     template = "launch/_panel.html" if is_htmx() else "launch/wizard.html"
     return vary_on_htmx(render_template(template, **values))

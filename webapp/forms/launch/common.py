@@ -1,0 +1,70 @@
+"""Pieces the launch actions share: their resources, a checkbox list field, labels
+and the parsing of ``key=value`` lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wtforms import SelectMultipleField
+from wtforms import ValidationError
+from wtforms import widgets
+
+from webapp.cloud.base import CloudConnection
+from webapp.cloud.models import Catalog
+from webapp.cloud.models import Flavor
+
+
+@dataclass
+class LaunchResources:
+    """What the launch actions and workflow need: the wizard's lists, the
+    operator's launch settings, and a way to reach the cloud when (and only when)
+    a call is needed."""
+
+    catalog: Catalog
+    connect: Callable[[], CloudConnection]
+    settings: dict[str, Any]
+
+    @property
+    def connection(self) -> CloudConnection:
+        """The user's cloud connection."""
+        return self.connect()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes, usable without JavaScript."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def size_mb(value: int) -> str:
+    """Megabytes in words: 512 MB, 2 GB."""
+    return f"{value / 1024:g} GB" if value >= 1024 else f"{value} MB"
+
+
+def flavor_label(flavor: Flavor) -> str:
+    """A flavor in one line: its name and size."""
+    return (
+        f"{flavor.name} ({flavor.vcpus} vCPU, {size_mb(flavor.ram_mb)} RAM, "
+        f"{flavor.disk_gb} GB disk)"
+    )
+
+
+def parse_pairs(text: str, *, what: str) -> dict[str, str]:
+    """``key=value`` lines into a dict; raises ValidationError naming the bad line."""
+    pairs: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"Line {number}: write each {what} as key=value.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+#: Nova's rule for server metadata keys
+METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")

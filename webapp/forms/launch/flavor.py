@@ -1,0 +1,71 @@
+"""The Flavor step: a table of flavors, each usable or not (and why), and the
+quota bars of the launch."""
+
+from __future__ import annotations
+
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import ValidationError
+from wtforms.validators import DataRequired
+
+from webapp.cloud.models import Flavor
+from webapp.forms.launch.common import size_mb
+from webapp.forms.launch.quota import quota_rows
+from webapp.forms.launch.source import source_minimums
+from webapp.workflow import Action
+
+
+class FlavorAction(Action):
+    """Choose the flavor; flavors too small for the source or over quota are refused."""
+
+    class Meta:
+        name = "Flavor"
+        slug = "flavor"
+        help_text = (
+            "The flavor sets the server's vCPUs, memory and root disk. Flavors too small "
+            "for the boot source, or over your project's quota for this count, are marked."
+        )
+
+    flavor = RadioField("Flavor", validators=[DataRequired("Choose a flavor.")])
+
+    def populate_flavor_choices(self, context):
+        return [SelectChoice(f.id, f.name) for f in self.flavors()]
+
+    def flavors(self) -> list[Flavor]:
+        """The flavors, smallest first."""
+        return sorted(
+            self.resources.catalog.flavors, key=lambda f: (f.vcpus, f.ram_mb, f.disk_gb, f.name)
+        )
+
+    def unusable(self, flavor: Flavor) -> str | None:
+        """Why ``flavor`` cannot be used for this launch, or None."""
+        catalog = self.resources.catalog
+        context = self.context
+        source = context.get("source_id") or ""
+        min_disk, min_ram = source_minimums(catalog, source)
+        if flavor.ram_mb < min_ram:
+            return f"the source needs {size_mb(min_ram)} of RAM; it has {size_mb(flavor.ram_mb)}"
+        if not context.get("boot_volume"):
+            if flavor.disk_gb == 0:
+                return "it has no root disk: boot from a volume (Source step)"
+            if flavor.disk_gb < min_disk:
+                return f"the source needs a {min_disk} GB disk; it has {flavor.disk_gb} GB"
+        for row in quota_rows(catalog, flavor, context.get("count") or 1):
+            if not row.fits:
+                return (
+                    f"over quota: {row.label} {row.used} used + {row.launch} "
+                    f"> {row.limit}"
+                )
+        return None
+
+    def validate_flavor(self, field):
+        flavor = self.resources.catalog.flavor(field.data)
+        reason = flavor and self.unusable(flavor)
+        if reason:
+            raise ValidationError(f"{flavor.name} cannot be used: {reason}.")
+
+    def quota(self):
+        """The quota bars for the flavor chosen (or none yet)."""
+        flavor = self.resources.catalog.flavor(self.flavor.data or "")
+        volumes = self.context.get("volumes_per_server") or (0, 0)
+        return quota_rows(self.resources.catalog, flavor, self.context.get("count") or 1, tuple(volumes))
