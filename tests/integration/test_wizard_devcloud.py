@@ -137,7 +137,7 @@ def test_quota_refusal_lands_on_details_with_the_wizard_intact(
     assert "Quota exceeded for instances" in errors
     assert "(request req-" in errors
     assert 'value="over-quota"' in html
-    assert "echo kept" in portal.page("post")
+    assert "echo kept" in portal.page("config")
 
 
 def test_a_whole_launch_stays_within_the_call_budget(portal, keypair, cleanup):
@@ -163,3 +163,76 @@ def test_a_whole_launch_stays_within_the_call_budget(portal, keypair, cleanup):
     # document: opening it alone cost as much as the whole second launch.
     assert cold.count() == calls.count()
     assert cold.count("compute") == calls.count("compute")
+
+
+@pytest.fixture(scope="module")
+def bootable(os_provider, os_identity):
+    """A bootable volume made from the devcloud image, and a snapshot of it."""
+    from tests.integration.test_boot_sources import Cinder
+
+    connection = os_provider.connect(os_identity)
+    if not connection.features().volumes:
+        pytest.fail("the devcloud has no block-storage service")
+    cinder = Cinder(connection.session)
+    image = next(i for i in connection.list_images() if i.name == "devcloud-tiny-raw")
+    suffix = uuid.uuid4().hex[:6]
+    volume = cinder.create("volumes", {"size": 1, "imageRef": image.id, "name": f"skiff-wiz-{suffix}"})
+    snapshot = cinder.create("snapshots", {"volume_id": volume["id"], "name": f"skiff-wiz-snap-{suffix}"})
+    yield {"volume": volume["name"], "snapshot": snapshot["name"]}
+    cinder.delete("snapshots", snapshot["id"])
+    cinder.wait("volumes", volume["id"], "available")
+    cinder.delete("volumes", volume["id"])
+
+
+BOOTS = {
+    "existing volume": ("volume", {}),
+    "volume snapshot to a new volume": ("snapshot", {"volume_size": "2", "delete_on_termination": "y"}),
+    "image to a new volume of a type": (
+        "devcloud-tiny-raw",
+        {"create_volume": "y", "volume_size": "2", "volume_type": "__DEFAULT__", "delete_on_termination": "y"},
+    ),
+    "image and a blank data volume": (
+        "devcloud-tiny-raw", {"data_volume_size": "1", "data_delete_on_termination": "y"}
+    ),
+}
+
+
+@pytest.mark.parametrize("boot", list(BOOTS))
+def test_every_boot_source_through_the_wizard(portal, nova, keypair, cleanup, bootable, boot):
+    source, options = BOOTS[boot]
+    source = bootable.get(source, source)
+    name = f"skiff-boot-{uuid.uuid4().hex[:6]}"
+    cleanup.append(name)
+    portal.open()
+    portal.fill_all(name=name, image=source, flavor="m1.nano", network="demo-net", keypair=keypair, **options)
+    response = portal.launch()
+    assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
+    status, html = wait_for_final(portal, response.headers["Location"])
+    assert status == "ACTIVE", html
+    server = nova.servers.get(response.headers["Location"].rsplit("/", 1)[1])
+    volumes = getattr(server, "os-extended-volumes:volumes_attached")
+    if boot == "image and a blank data volume":
+        assert server.image["id"] and len(volumes) == 1
+    else:
+        assert server.image == "" and len(volumes) == 1
+        assert volumes[0]["delete_on_termination"] is (boot != "existing volume")
+
+
+def test_options_through_the_wizard_read_back_from_nova(portal, nova, keypair, cleanup):
+    name = f"skiff-opts-{uuid.uuid4().hex[:6]}"
+    cleanup.append(name)
+    portal.open()
+    portal.fill_all(name=name, image="devcloud-tiny-raw", flavor="m1.nano", network="demo-net",
+                    keypair=keypair, ip_1="10.0.0.201")
+    portal.post("config", user_data="#cloud-config\n", config_drive="y", metadata="role=web\nteam=ops",
+                tags="skiff, test", hostname="skiff-opts")
+    response = portal.post("review", nav="launch")
+    assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
+    status, html = wait_for_final(portal, response.headers["Location"])
+    assert status == "ACTIVE", html
+    server = nova.servers.get(response.headers["Location"].rsplit("/", 1)[1])
+    assert server.metadata == {"role": "web", "team": "ops"}
+    assert sorted(server.tags) == ["skiff", "test"]
+    assert getattr(server, "OS-EXT-SRV-ATTR:hostname") == "skiff-opts"
+    assert server.config_drive in (True, "True")
+    assert [a["addr"] for a in server.addresses["demo-net"]] == ["10.0.0.201"]
