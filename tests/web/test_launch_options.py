@@ -77,6 +77,8 @@ def test_generated_key_pair_is_shown_once_and_not_kept(wizard, app):
 def test_configuration_options_reach_the_server(wizard, app):
     wizard.open()
     wizard.fill_all(name="conf", admin_pass="s3cret-pass", confirm_admin_pass="s3cret-pass")
+    with wizard.client.session_transaction() as session:
+        assert "s3cret-pass" in repr(dict(session))  # kept server-side until the launch
     wizard.post("config", user_data="#!/bin/sh", config_drive="y", disk_config="MANUAL",
                 server_group=wizard.option("config", "web-anti-affinity"),
                 metadata="role=web\nteam=ops", tags="a, b", hostname="conf-host")
@@ -99,6 +101,8 @@ def test_configuration_options_reach_the_server(wizard, app):
     assert details["tags"] == ["a", "b"]
     assert details["hostname"] == "conf-host"
     assert details["config_drive"] is True
+    with wizard.client.session_transaction() as session:
+        assert "s3cret-pass" not in repr(dict(session))  # and dropped once launched
 
 
 def test_review_links_back_to_each_step(wizard):

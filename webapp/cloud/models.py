@@ -209,7 +209,7 @@ class Features:
     description: bool = False  # 2.19
     tags: bool = False  # 2.52
     hostname: bool = False  # 2.90
-    network_auto: bool = False  # 2.37 and a get-me-a-network capable Neutron
+    network_auto: bool = False  # 2.37: Nova may allocate a network ("auto")
     network_none: bool = False  # 2.37
     volumes: bool = False  # a block-storage service in the catalog
     volume_type: bool = False  # 2.67: a volume type in block_device_mapping_v2

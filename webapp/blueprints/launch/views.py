@@ -102,7 +102,7 @@ def _generate_key(workflow, current, data):
     except InvalidRequest as error:
         flash(f"Could not create the key pair: {error}", "error")
         return wizard.render(workflow, current)
-    wizard.add_keypair(workflow, name)
+    wizard.add_keypair(workflow)
     saved = workflow.state.input.setdefault(current.slug(), {})
     saved.update(keypair=[name], new_keypair_name=[""], public_key=[""])
     response = wizard.render(workflow, current, private_key=private_key, private_key_name=name)
@@ -133,6 +133,7 @@ def _launch(workflow, current, data):
     url = workflow.get_success_url()
     guard.finish(key, {"url": url})
     flash(workflow.format_message(workflow.success_message), "success")
+    wizard.forget_input(workflow)
     return wizard.leave(url)
 
 

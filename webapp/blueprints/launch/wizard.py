@@ -72,7 +72,7 @@ def start() -> Workflow:
     seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
     seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
     state = store().create(WORKFLOW.slug, WORKFLOW.get_initial(seed))
-    catalog = fetch_catalog(get_connection(g.identity))
+    catalog = fetch_catalog(_connect())
     catalogs().put(state.id, catalog)
     return _workflow(state, catalog)
 
@@ -88,7 +88,7 @@ def open_wizard(wizard_id: str) -> Workflow | None:
 
 def refresh(workflow: Workflow) -> None:
     """Fetch the wizard's lists again (the user asked for it)."""
-    catalog = fetch_catalog(get_connection(g.identity))
+    catalog = fetch_catalog(_connect())
     catalogs().put(workflow.state.id, catalog)
     workflow.resources.catalog = catalog
 
@@ -100,6 +100,13 @@ def save(workflow: Workflow) -> None:
 
 def _connect():
     return get_connection(g.identity)
+
+
+def forget_input(workflow: Workflow) -> None:
+    """After a launch: drop what was typed (passwords, scripts) from the session;
+    the wizard only needs its result now."""
+    workflow.state.input.clear()
+    workflow.state.context = {}
 
 
 def settings() -> dict:
@@ -146,11 +153,10 @@ def form_input():
     return data
 
 
-def add_keypair(workflow: Workflow, name: str) -> None:
+def add_keypair(workflow: Workflow) -> None:
     """Show a key pair created or imported just now in the wizard's lists."""
-    catalog = workflow.resources.catalog
-    keypairs = tuple(k for k in get_connection(g.identity).list_keypairs())
-    catalog = dataclasses.replace(catalog, keypairs=keypairs)
+    keypairs = tuple(_connect().list_keypairs())
+    catalog = dataclasses.replace(workflow.resources.catalog, keypairs=keypairs)
     catalogs().put(workflow.state.id, catalog)
     workflow.resources.catalog = catalog
 
