@@ -104,7 +104,7 @@ class Wizard:
 STEP_FIELDS = {
     "details": {"description", "count"},
     "source": {"create_volume", "volume_size", "volume_type", "delete_on_termination",
-               "data_volume_size", "data_volume_type", "data_delete_on_termination"},
+               "data_volume_size", "data_volume_count", "data_volume_type", "data_delete_on_termination"},
     "flavor": set(),
     "network": {"ip_1", "nic_2", "ip_2", "nic_3", "ip_3"},
     "access": {"new_keypair_name", "public_key", "admin_pass", "confirm_admin_pass"},

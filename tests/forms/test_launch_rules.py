@@ -386,6 +386,15 @@ def test_request_for_an_image_to_a_new_volume_with_type_and_a_data_volume():
     assert (data.source_type, data.boot_index, data.volume_size, data.uuid) == ("blank", -1, 5, None)
 
 
+def test_several_data_volumes_and_their_quota():
+    request = finished(source={"source_id": "img-small", "data_volume_size": "2", "data_volume_count": "3"})
+    assert [d.source_type for d in request.block_devices] == ["blank"] * 3
+    workflow = wizard()
+    through(workflow, "source")
+    errors, _ = post(workflow, "source", source_id="img-small", data_volume_size="1", data_volume_count="2")
+    assert "this launch needs 2 volumes, but only 1 of 5 are left" in errors["source_id"][0]
+
+
 def test_request_for_a_volume_snapshot():
     request = finished(source={"source_id": "vsnap-1", "volume_size": "9"})
     (boot,) = request.block_devices

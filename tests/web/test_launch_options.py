@@ -23,7 +23,7 @@ def launched(wizard, app, **post):
         ("debian-boot (", {}, True),
         ("debian-boot-snapshot", {"volume_size": "12"}, True),
         ("cirros", {"create_volume": "y", "volume_size": "3", "volume_type": "ssd", "delete_on_termination": "y"}, True),
-        ("cirros", {"data_volume_size": "5", "data_delete_on_termination": "y"}, False),
+        ("cirros", {"data_volume_size": "5", "data_volume_count": "2", "data_delete_on_termination": "y"}, False),
     ],
 )
 def test_every_boot_source_reaches_active(wizard, app, source, options, image_id_empty):

@@ -78,7 +78,10 @@ class SourceAction(Action):
     volume_type = SelectField("Volume type", default="")
     delete_on_termination = BooleanField("Delete the boot volume when the server is deleted")
     data_volume_size = IntegerField(
-        "Extra data volume (GB)", validators=[Optional(), NumberRange(min=1, max=16384)]
+        "Size of each data volume (GB)", validators=[Optional(), NumberRange(min=1, max=16384)]
+    )
+    data_volume_count = IntegerField(
+        "Number of data volumes", default=1, validators=[Optional(), NumberRange(min=1, max=8)]
     )
     data_volume_type = SelectField("Data volume type", default="")
     data_delete_on_termination = BooleanField("Delete the data volume with the server")
@@ -93,7 +96,8 @@ class SourceAction(Action):
             self.data_delete_on_termination.data = True
         if not catalog.features.volumes:
             for name in ("create_volume", "volume_size", "volume_type", "delete_on_termination",
-                         "data_volume_size", "data_volume_type", "data_delete_on_termination"):
+                         "data_volume_size", "data_volume_count", "data_volume_type",
+                         "data_delete_on_termination"):
                 delattr(self, name)
         elif not (catalog.features.volume_type and catalog.volume_types):
             del self.volume_type
@@ -206,6 +210,7 @@ def volumes_per_server(catalog: Catalog, data: dict) -> tuple[int, int]:
         minimum, _ = source_minimums(catalog, data.get("source_id") or "")
         volumes, gigabytes = 1, data.get("volume_size") or minimum
     if data.get("data_volume_size"):
-        volumes += 1
-        gigabytes += data["data_volume_size"]
+        count = data.get("data_volume_count") or 1
+        volumes += count
+        gigabytes += count * data["data_volume_size"]
     return volumes, gigabytes

@@ -177,15 +177,14 @@ def server_request(catalog, context: dict[str, Any]) -> ServerRequest:
             )
         )
     if context.get("data_volume_size"):
-        devices.append(
-            BlockDevice(
-                "blank",
-                boot_index=-1,
-                volume_size=context["data_volume_size"],
-                delete_on_termination=bool(context.get("data_delete_on_termination")),
-                volume_type=context.get("data_volume_type") or None,
-            )
+        data_volume = BlockDevice(
+            "blank",
+            boot_index=-1,
+            volume_size=context["data_volume_size"],
+            delete_on_termination=bool(context.get("data_delete_on_termination")),
+            volume_type=context.get("data_volume_type") or None,
         )
+        devices.extend([data_volume] * (context.get("data_volume_count") or 1))
     networks = context["networks"]
     tags = tuple(t.strip() for t in (context.get("tags") or "").split(",") if t.strip())
     return ServerRequest(
