@@ -33,6 +33,8 @@ def test_every_boot_source_reaches_active(wizard, app, source, options, image_id
     server = launched(wizard, app)
     assert server.status == "ACTIVE", server.fault
     assert (server.image_id == "") is image_id_empty
+    expected_volumes = int(image_id_empty) + int(options.get("data_volume_count", 0))
+    assert len(server.volumes) == expected_volumes
 
 
 def test_zero_disk_flavor_boots_from_a_new_volume(wizard, app):
@@ -103,6 +105,9 @@ def test_configuration_options_reach_the_server(wizard, app):
     assert details["config_drive"] is True
     with wizard.client.session_transaction() as session:
         assert "s3cret-pass" not in repr(dict(session))  # and dropped once launched
+    page = wizard.client.get(response.headers["Location"]).get_data(as_text=True)
+    for shown in ("conf-host", "a, b", "role=web, team=ops", "Config drive"):
+        assert shown in page, shown
 
 
 def test_review_links_back_to_each_step(wizard):

@@ -345,7 +345,8 @@ class DemoConnection:
         with self.provider.db() as db:
             self._settle(db)
             row = self._server_row(db, server_id)
-        return _server(row)
+            volumes = [v for (v,) in db.execute("SELECT id FROM volumes WHERE server_id = ?", (server_id,))]
+        return _server(row, volumes)
 
     def list_servers(self) -> list[Server]:
         self.provider._pause()
@@ -906,7 +907,8 @@ def _volume(row) -> Volume:
     )
 
 
-def _server(row) -> Server:
+def _server(row, volumes=()) -> Server:
+    details = json.loads(row["details"] or "{}")
     return Server(
         id=row["id"],
         name=row["name"],
@@ -920,4 +922,9 @@ def _server(row) -> Server:
         description=row["description"],
         fault=row["fault"] if row["status"] == "ERROR" else None,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"])),
+        volumes=tuple(volumes),
+        tags=tuple(details.get("tags") or ()),
+        metadata=dict(details.get("metadata") or {}),
+        hostname=details.get("hostname"),
+        config_drive=bool(details.get("config_drive")),
     )

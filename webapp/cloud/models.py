@@ -290,6 +290,11 @@ class Server:
     fault: str | None = None
     created: str = ""
     progress: int = 0
+    volumes: tuple[str, ...] = ()  # ids of the attached volumes
+    tags: tuple[str, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+    hostname: str | None = None
+    config_drive: bool = False
 
     @property
     def is_final(self) -> bool:

@@ -56,6 +56,13 @@ def server(data: Mapping[str, Any]) -> models.Server:
         fault=fault.get("message") if data.get("status") == "ERROR" else None,
         created=data.get("created") or "",
         progress=int(data.get("progress") or 0),
+        volumes=tuple(v["id"] for v in data.get("os-extended-volumes:volumes_attached") or ()),
+        tags=tuple(data.get("tags") or ()),
+        metadata=dict(data.get("metadata") or {}),
+        # visible to the server's owner from 2.90
+        hostname=data.get("OS-EXT-SRV-ATTR:hostname"),
+        # "True" (a string) in most Nova versions, "" when there is none
+        config_drive=str(data.get("config_drive")).lower() == "true",
     )
 
 
