@@ -8,7 +8,9 @@ package, or ``CHROMIUM``) and measures, from the DevTools protocol:
   redirect, the page, CSS, htmx, the favicon), the bytes over the wire
   (``Network.loadingFinished.encodedDataLength``: headers plus the body as sent),
   and the time until the first panel is on screen;
-* each step swap (one HTMX request answered by a panel).
+* each step swap (one HTMX request answered by a panel) through the seven steps,
+  Details to Review, and the two previews on the way (choosing the boot source and
+  the flavor redraws the panel with new figures).
 
 Beside the bytes really sent it prints the raw figures (headers plus the
 uncompressed body) and what gzip would send (headers plus the body through gzip
@@ -149,6 +151,7 @@ class Transfer:
     raw_body: int = 0  # bytes of the body once decoded
     gzip_body: int = 0  # bytes of the decoded body through gzip -6
     body_known: bool = False
+    note: str = ""  # what the request was for (e.g. "preview")
 
     @property
     def name(self) -> str:
@@ -156,6 +159,8 @@ class Transfer:
         path = parts.path
         if len(path) > 34:
             path = path[:14] + "…" + path[-19:]
+        if self.note:  # the step's slug is enough beside the note
+            return f"{self.method} …/{parts.path.rsplit('/', 1)[-1]} ({self.note})"
         return f"{self.method} {path}"
 
     @property
@@ -283,24 +288,39 @@ def measure(base_url: str, browser) -> dict:
     first = recorder.stop()
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
 
-    # Step swaps: Details -> Access & Security -> Networking -> Post-creation.
+    # Step swaps with Next: Details -> Source -> Flavor -> Networking -> Access &
+    # Security -> Configuration -> Review, and the previews of Source and Flavor.
     def choose(select, text):
         value = page.locator(f"{select} option", has_text=text).first.get_attribute("value")
         page.locator(select).select_option(value)
 
-    page.get_by_label("Instance name").fill("page-weight")
-    choose("#source_id", "cirros")
-    choose("#flavor", "m1.tiny")
     swaps = []
-    for slug in ("access", "network", "post"):
-        if slug == "post":
-            choose("#nic_1", "private")
+
+    def swap(action, note=""):
+        """Do ``action`` and record the HTMX request it makes, once its panel is in."""
+        page.evaluate("document.getElementById('wizard-panel').dataset.stale = 'yes'")
         recorder.start()
-        page.locator("#wizard-form").get_by_role("button", name="Next", exact=True).click()
-        page.wait_for_url(f"**/{slug}")
-        page.locator("#panel-title").wait_for()
+        action()
+        page.locator("#wizard-panel:not([data-stale]) #panel-title").wait_for()
         page.wait_for_timeout(100)  # loadingFinished may come after the swap
-        swaps.extend(recorder.stop())
+        transfers = recorder.stop()
+        for transfer in transfers:
+            transfer.note = note
+        swaps.extend(transfers)
+
+    def next_step():
+        page.locator("#wizard-form .wizard-actions").get_by_role("button", name="Next", exact=True).click()
+
+    page.get_by_label("Instance name").fill("page-weight")
+    swap(next_step, "next: source")
+    swap(lambda: choose("#source_id", "cirros"), "preview")
+    swap(next_step, "next: flavor")
+    swap(page.locator("#wizard-panel").get_by_label("m1.tiny", exact=True).click, "preview")
+    swap(next_step, "next: network")
+    choose("#nic_1", "private")
+    for slug in ("access", "config", "review"):
+        swap(next_step, f"next: {slug}")
+    page.wait_for_url("**/review")
     context.close()
     return {"first": first, "first_panel_ms": first_panel_ms, "paint_ms": paint, "swaps": swaps}
 

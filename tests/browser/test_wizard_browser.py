@@ -1,12 +1,22 @@
 """The launch wizard in a real browser: with JavaScript (panels swapped by HTMX),
 without it (whole pages), in two tabs at once, under double clicks, the Back
-button and the keyboard."""
+button and the keyboard, and a key pair generated in the Access step.
+
+The wizard has seven steps: Details, Source, Flavor, Networking, Access &
+Security, Configuration and Review. Choosing a boot source or a flavor posts the
+form over HTMX with ``nav=preview`` (same step, new figures); without JavaScript
+the flavor table's "Update figures" button does the same with a whole page.
+"""
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+from urllib.parse import parse_qsl
 
 import pytest
+
+from webapp.cloud.demo_data import IMAGES
 
 try:
     from playwright.sync_api import expect
@@ -17,12 +27,18 @@ pytestmark = pytest.mark.browser
 
 WIZARD = re.compile(r"/launch/[^/]+/details$")
 SERVER = re.compile(r"/servers/[0-9a-f-]{36}$")
+#: step slug -> its panel heading, in the wizard's order
 STEP_NAMES = {
     "details": "Details",
-    "access": "Access & Security",
+    "source": "Source",
+    "flavor": "Flavor",
     "network": "Networking",
-    "post": "Post-creation",
+    "access": "Access & Security",
+    "config": "Configuration",
+    "review": "Review",
 }
+STEPS = tuple(STEP_NAMES)
+IMAGE_IDS = {image.name: image.id for image in IMAGES}
 
 
 # -- helpers --------------------------------------------------------------------
@@ -39,7 +55,7 @@ def log_in(page, live, username="demo", password="demo"):
 
 def wizard_button(page, name):
     """A button of the step form (Next, Back, Launch...), not of the step list."""
-    return page.locator("#wizard-form").get_by_role("button", name=name, exact=True)
+    return page.locator("#wizard-form .wizard-actions").get_by_role("button", name=name, exact=True)
 
 
 def step_button(page, slug):
@@ -57,6 +73,21 @@ def expect_chosen(page, select, text):
     expect(page.locator(f"{select} option:checked")).to_contain_text(text)
 
 
+def flavor(page, name):
+    """The radio of flavor ``name`` in the flavor table."""
+    return page.locator("#wizard-panel").get_by_label(name, exact=True)
+
+
+def flavor_row(page, name):
+    """The row of flavor ``name``; its last cell says whether it can be used, or why not."""
+    return page.locator("#wizard-panel tbody tr", has=page.get_by_label(name, exact=True))
+
+
+def quota(page, label):
+    """The figures of one quota bar ("0 used + 1 this launch, 19 of 20 left")."""
+    return page.locator("#quota .quota-row", has_text=label).locator(".quota-figures")
+
+
 def expect_step(page, slug):
     """The page shows step ``slug``: its URL and its panel."""
     page.wait_for_url(re.compile(f"/launch/[^/]+/{slug}$"))
@@ -68,19 +99,74 @@ def expect_states(page, *states):
     expect(page.locator("#wizard-steps li")).to_have_class(list(states))
 
 
+def states_at(slug):
+    """The step list when the steps before ``slug`` are done and none after it."""
+    here = STEPS.index(slug)
+    return ["done"] * here + ["current"] + ["todo"] * (len(STEPS) - here - 1)
+
+
+def posted(request) -> dict[str, str]:
+    """The fields of a POST (urlencoded or multipart; the first value of each)."""
+    body = request.post_data or ""
+    if "multipart/form-data" in (request.header_value("content-type") or ""):
+        pairs = re.findall(r'name="([^"]+)"\r\n\r\n(.*?)\r\n--', body, re.DOTALL)
+    else:
+        pairs = parse_qsl(body, keep_blank_values=True)
+    fields = {}
+    for key, value in pairs:
+        fields.setdefault(key, value)
+    return fields
+
+
+def is_post(response):
+    return response.request.method == "POST"
+
+
+def mark_panel(page):
+    """Mark the panel on screen, so that its replacement can be waited for."""
+    page.evaluate(
+        "window.__marker = window.__marker || 1;"
+        "document.getElementById('wizard-panel').dataset.stale = 'yes'"
+    )
+
+
+def expect_new_panel(page):
+    expect(page.locator("#wizard-panel")).to_have_count(1)
+    expect(page.locator("#wizard-panel[data-stale]")).to_have_count(0)
+
+
 def htmx_swap(page, action, slug):
     """Do ``action`` (a click) and check that it was answered by an HTMX swap: an
     XHR with HX-Request answered 200 (a panel, not a redirect), the page itself
-    not reloaded (the marker set on ``window`` survives), then step ``slug``."""
-    page.evaluate("window.__marker = window.__marker || 1")
-    with page.expect_response(lambda r: r.request.method == "POST") as info:
+    not reloaded (the marker set on ``window`` survives), then step ``slug``,
+    with the focus on the new panel's heading."""
+    mark_panel(page)
+    with page.expect_response(is_post) as info:
         action()
     response = info.value
     assert response.request.header_value("hx-request") == "true"
     assert response.status == 200
+    expect_new_panel(page)
     expect_step(page, slug)
-    # the new panel is in place once focus moved to its heading
     expect(page.locator("#panel-title")).to_be_focused()
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded"
+    return response
+
+
+def preview(page, action):
+    """Do ``action`` (choose a boot source or a flavor), which htmx posts with
+    nav=preview: a new panel for the same step (no new URL), the page kept."""
+    url = page.url
+    mark_panel(page)
+    with page.expect_response(is_post) as info:
+        action()
+    response = info.value
+    assert response.request.header_value("hx-request") == "true"
+    assert posted(response.request)["nav"] == "preview"
+    assert response.status == 200
+    assert response.header_value("hx-push-url") is None
+    expect_new_panel(page)
+    assert page.url == url
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
     return response
 
@@ -93,15 +179,30 @@ def page_move(page, action, slug):
     expect_step(page, slug)
 
 
-def walk_to_post(page, move, name="web-1", image="cirros", flavor="m1.tiny"):
-    """From Details, fill every step with valid values up to Post-creation."""
-    page.get_by_label("Instance name").fill(name)
-    choose(page, "#source_id", image)
-    choose(page, "#flavor", flavor)
-    move(page, wizard_button(page, "Next").click, "access")
-    move(page, wizard_button(page, "Next").click, "network")
-    choose(page, "#nic_1", "private")
-    move(page, wizard_button(page, "Next").click, "post")
+def walk(page, to, *, js, name="web-1", image="cirros", size="m1.tiny", network="private"):
+    """From Details, fill every step with valid values and go on with Next up to
+    step ``to`` (with HTMX swaps, or whole pages without JavaScript)."""
+    move = htmx_swap if js else page_move
+
+    def change(action):
+        """A source or flavor chosen: with JavaScript, wait for the preview swap."""
+        if js:
+            preview(page, action)
+        else:
+            action()
+
+    for here, there in pairwise(STEPS):
+        if here == to:
+            return
+        if here == "details":
+            page.get_by_label("Instance name").fill(name)
+        elif here == "source":
+            change(lambda: choose(page, "#source_id", image))
+        elif here == "flavor":
+            change(flavor(page, size).click)
+        elif here == "network":
+            choose(page, "#nic_1", network)
+        move(page, wizard_button(page, "Next").click, there)
 
 
 def launch(page, click=None):
@@ -120,64 +221,127 @@ def status(page):
 def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_server, screenshot):
     log_in(page, live_server)
     expect(page.locator("#panel-title")).to_be_focused()
-    expect_states(page, "current", "todo", "todo", "todo")
+    expect_states(page, *states_at("details"))
+    # Launch is on every step; primary only on the last.
+    expect(wizard_button(page, "Launch")).to_have_class("secondary")
     screenshot(page, "01-details")
 
-    # A mistake: no name, and a flavor too small for the image.
+    # A mistake: no name. It comes back with the error, and what was entered kept.
     page.get_by_label("Description").fill("from the browser test")
-    choose(page, "#source_id", "ubuntu-24.04-server")
-    choose(page, "#flavor", "m1.tiny")
+    page.get_by_label("Availability zone").select_option("nova")
     response = htmx_swap(page, wizard_button(page, "Next").click, "details")
-    assert "HX-Push-Url" not in response.headers  # errors: same step, same URL
+    assert posted(response.request)["nav"] == "next"
+    assert response.header_value("hx-push-url") is None  # errors: same step, same URL
     expect(page.locator("#name-errors")).to_have_text("This field is required.")
-    flavor_field = page.locator(".field.has-errors", has=page.locator("#flavor"))
-    expect(flavor_field.locator(".errors")).to_have_text(
-        "ubuntu-24.04-server needs a disk of at least 10 GB; m1.tiny has 1 GB."
-    )
-    expect(page.locator("#flavor")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#flavor")).to_have_attribute("aria-describedby", "flavor-errors")
-    # what was entered is kept
+    expect(page.get_by_label("Instance name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Instance name")).to_have_attribute("aria-describedby", "name-errors")
     expect(page.get_by_label("Description")).to_have_value("from the browser test")
-    expect_chosen(page, "#source_id", "ubuntu-24.04-server")
-    expect_chosen(page, "#flavor", "m1.tiny")
-    expect_states(page, "current", "todo", "todo", "todo")
+    expect(page.get_by_label("Availability zone")).to_have_value("nova")
+    # fields without errors are not marked (no aria-invalid, no dangling describedby)
+    assert page.get_by_label("Description").get_attribute("aria-invalid") is None
+    assert page.get_by_label("Description").get_attribute("aria-describedby") is None
+    expect_states(page, *states_at("details"))
     screenshot(page, "02-details-errors")
 
-    # Fixed, and on through every step with Next.
+    # Fixed, and on with Next: a new panel and its URL in the history.
     page.get_by_label("Instance name").fill("web-js")
-    choose(page, "#flavor", "m1.small")
-    response = htmx_swap(page, wizard_button(page, "Next").click, "access")
-    assert response.headers["hx-push-url"].endswith("/access")
+    response = htmx_swap(page, wizard_button(page, "Next").click, "source")
+    assert response.header_value("hx-push-url").endswith("/source")
     expect(page.locator(".errors")).to_have_count(0)
-    expect_states(page, "done", "current", "todo", "todo")
-    expect(page.get_by_label("Key pair")).to_have_value("demo-key")  # the only one
+    expect_states(page, *states_at("source"))
+    preview(page, lambda: choose(page, "#source_id", "cirros"))
+    expect_chosen(page, "#source_id", "cirros")
+    screenshot(page, "03-source")
+    htmx_swap(page, wizard_button(page, "Next").click, "flavor")
+    expect_states(page, *states_at("flavor"))
+    expect(quota(page, "vCPUs")).to_contain_text("0 used + 0 this launch")
+    preview(page, flavor(page, "m1.tiny").click)
+    expect(flavor(page, "m1.tiny")).to_be_checked()
+    expect(quota(page, "vCPUs")).to_contain_text("0 used + 1 this launch")
+
+    # Another mistake: Back to a bigger image, which m1.tiny is too small for.
+    htmx_swap(page, wizard_button(page, "Back").click, "source")
+    expect_chosen(page, "#source_id", "cirros")  # Back shows what was entered
+    preview(page, lambda: choose(page, "#source_id", "ubuntu-24.04-server"))
+    htmx_swap(page, wizard_button(page, "Next").click, "flavor")
+    expect(flavor(page, "m1.tiny")).to_be_disabled()
+    expect(flavor_row(page, "m1.tiny")).to_have_class(re.compile(r"\bunusable\b"))
+    expect(flavor_row(page, "m1.tiny").locator("td").last).to_have_text(
+        "No: the source needs 1 GB of RAM; it has 512 MB"
+    )
+    expect(flavor_row(page, "m1.small").locator("td").last).to_have_text("Yes")
+    # m1.tiny cannot be sent any more: Next says a flavor is needed.
+    response = htmx_swap(page, wizard_button(page, "Next").click, "flavor")
+    assert response.header_value("hx-push-url") is None
+    expect(page.locator("#flavor-errors")).to_have_text("Choose a flavor.")
+    expect(page.locator("fieldset.flavors")).to_have_attribute("aria-describedby", "flavor-errors")
+    expect(page.locator("#wizard-steps li").nth(2)).to_have_class("current")
+    screenshot(page, "04-flavor-errors")
+
+    # The quota bars follow the flavor chosen, over HTMX, without leaving the step.
+    preview(page, flavor(page, "m1.medium").click)
+    expect(flavor(page, "m1.medium")).to_be_checked()
+    expect(flavor(page, "m1.medium")).to_be_focused()  # the focus stays on the radio
+    expect(quota(page, "vCPUs")).to_contain_text("0 used + 2 this launch, 18 of 20 left")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 4096 this launch")
+    preview(page, flavor(page, "m1.small").click)
+    expect(flavor(page, "m1.small")).to_be_checked()
+    expect(flavor_row(page, "m1.small")).to_have_class(re.compile(r"\bchosen\b"))
+    expect(quota(page, "vCPUs")).to_contain_text("0 used + 1 this launch, 19 of 20 left")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
+    screenshot(page, "05-flavor")
+
+    response = htmx_swap(page, wizard_button(page, "Next").click, "network")
+    assert response.header_value("hx-push-url").endswith("/network")
+    expect(page.locator(".errors")).to_have_count(0)
+    expect_states(page, *states_at("network"))
+    choose(page, "#nic_1", "private")
+    screenshot(page, "06-network")
+
+    htmx_swap(page, wizard_button(page, "Next").click, "access")
+    expect_states(page, *states_at("access"))
+    expect(page.get_by_label("Key pair", exact=True)).to_have_value("demo-key")  # the only one
     expect(page.get_by_label("default", exact=True)).to_be_checked()
     page.get_by_label("web", exact=True).check()
-    screenshot(page, "03-access")
+    screenshot(page, "07-access")
 
-    htmx_swap(page, wizard_button(page, "Next").click, "network")
-    expect_states(page, "done", "done", "current", "todo")
-    choose(page, "#nic_1", "private")
-    screenshot(page, "04-network")
-
-    htmx_swap(page, wizard_button(page, "Next").click, "post")
-    expect_states(page, "done", "done", "done", "current")
+    htmx_swap(page, wizard_button(page, "Next").click, "config")
+    expect_states(page, *states_at("config"))
     page.get_by_label("Customisation script").fill("#!/bin/sh\necho hello\n")
-    screenshot(page, "05-post")
+    screenshot(page, "08-config")
 
-    # Back shows what was entered, and keeps what was typed here.
-    htmx_swap(page, wizard_button(page, "Back").click, "network")
-    expect_chosen(page, "#nic_1", "private")
-    expect(page.locator("#wizard-steps li").nth(2)).to_have_class("current")
+    htmx_swap(page, wizard_button(page, "Next").click, "review")
+    expect_states(page, *states_at("review"))
+    expect(wizard_button(page, "Next")).to_have_count(0)
+    expect(wizard_button(page, "Launch")).to_have_class("primary")
+    review = page.locator("dl.review")
+    expect(review).to_contain_text("web-js")
+    expect(review).to_contain_text("ubuntu-24.04-server (image)")
+    expect(review).to_contain_text("m1.small: 1 vCPU, 2 GB RAM, 20 GB disk")
+    expect(review).to_contain_text("demo-key")
+    expect(review).to_contain_text("default, web")
+    expect(review).to_contain_text(re.compile(r"script of \d+ bytes"))
+    screenshot(page, "09-review")
+
+    # Back shows what was entered on the step before.
+    htmx_swap(page, wizard_button(page, "Back").click, "config")
+    expect(page.get_by_label("Customisation script")).to_have_value("#!/bin/sh\necho hello\n")
+    expect(page.locator("#wizard-steps li").nth(5)).to_have_class("current")
     # The step list (buttons outside the form) jumps back and forth, saving input.
     htmx_swap(page, step_button(page, "details").click, "details")
     expect(page.get_by_label("Instance name")).to_have_value("web-js")
-    expect_chosen(page, "#source_id", "ubuntu-24.04-server")
-    expect_chosen(page, "#flavor", "m1.small")
+    expect(page.get_by_label("Description")).to_have_value("from the browser test")
+    htmx_swap(page, step_button(page, "flavor").click, "flavor")
+    expect(flavor(page, "m1.small")).to_be_checked()
+    expect(flavor(page, "m1.tiny")).to_be_disabled()
     htmx_swap(page, step_button(page, "access").click, "access")
     expect(page.get_by_label("web", exact=True)).to_be_checked()
-    htmx_swap(page, step_button(page, "post").click, "post")
-    expect(page.get_by_label("Customisation script")).to_have_value("#!/bin/sh\necho hello\n")
+    htmx_swap(page, step_button(page, "review").click, "review")
+    # Review's "Change ..." buttons lead to their step, and the list back to Review.
+    htmx_swap(page, page.get_by_role("button", name="Change networks").click, "network")
+    expect_chosen(page, "#nic_1", "private")
+    htmx_swap(page, step_button(page, "review").click, "review")
+    expect_states(page, *states_at("review"))
 
     # Launch: htmx is told to load the server page (HX-Redirect), a whole page.
     launch(page)
@@ -185,7 +349,7 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     expect(page.locator("#messages")).to_contain_text('Requested 1 server(s) named "web-js"')
     expect(status(page)).to_contain_text("BUILD")
     expect(status(page)).to_contain_text("building")
-    screenshot(page, "06-server-build")
+    screenshot(page, "10-server-build")
 
     # The status is polled over HTMX until ACTIVE, without reloading the page...
     polls = []
@@ -200,14 +364,18 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     seen = len(polls)
     page.wait_for_timeout(2500)  # more than one polling period (2 s)
     assert len(polls) == seen, "still polling after ACTIVE"
-    screenshot(page, "07-server-active")
+    screenshot(page, "11-server-active")
 
     [server] = live_server.servers()
     assert server["name"] == "web-js"
     assert server["description"] == "from the browser test"
+    assert server["availability_zone"] == "nova"
+    assert server["image_id"] == IMAGE_IDS["ubuntu-24.04-server"]
     assert server["flavor_id"] == "3"  # m1.small
+    assert server["networks"].startswith('["private: ')
     assert server["key_name"] == "demo-key"
     assert server["security_groups"] == ["default", "web"]
+    # the script's lines (their ends: see test_typed_script_reaches_the_cloud_with_unix_newlines)
     assert server["user_data"] == "#!/bin/sh\necho hello\n"
     assert server["status"] == "ACTIVE"
 
@@ -216,23 +384,25 @@ def test_browser_back_inside_the_wizard_shows_what_was_entered(page, live_server
     """htmx keeps no snapshot of wizard pages (hx-history=false): Back reloads the
     step from the saved wizard, so it shows the values typed, not the first render."""
     log_in(page, live_server)
-    page.get_by_label("Instance name").fill("typed-name")
-    choose(page, "#source_id", "cirros")
-    choose(page, "#flavor", "m1.tiny")
-    htmx_swap(page, wizard_button(page, "Next").click, "access")
+    walk(page, "access", js=True, name="typed-name", size="m1.small", network="shared-net")
     page.get_by_label("ssh", exact=True).check()
-    htmx_swap(page, wizard_button(page, "Next").click, "network")
+    htmx_swap(page, wizard_button(page, "Next").click, "config")
 
     page.go_back()
     expect_step(page, "access")
     expect(page.get_by_label("ssh", exact=True)).to_be_checked()
     page.go_back()
-    expect_step(page, "details")
-    expect(page.get_by_label("Instance name")).to_have_value("typed-name")
-    expect_chosen(page, "#flavor", "m1.tiny")
+    expect_step(page, "network")
+    expect_chosen(page, "#nic_1", "shared-net")
+    page.go_back()
+    expect_step(page, "flavor")
+    expect(flavor(page, "m1.small")).to_be_checked()
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
     # and the wizard goes on from there
-    htmx_swap(page, wizard_button(page, "Next").click, "access")
-    expect_states(page, "done", "current", "todo", "todo")
+    htmx_swap(page, wizard_button(page, "Next").click, "network")
+    expect_states(page, "done", "done", "done", "current", "done", "todo", "todo")
+    htmx_swap(page, step_button(page, "details").click, "details")
+    expect(page.get_by_label("Instance name")).to_have_value("typed-name")
 
 
 # -- b. the same journey without JavaScript ---------------------------------------
@@ -241,32 +411,52 @@ def test_browser_back_inside_the_wizard_shows_what_was_entered(page, live_server
 def test_wizard_without_javascript_uses_whole_pages_and_reaches_active(nojs_page, live_server):
     page = nojs_page
     log_in(page, live_server)
-    expect_states(page, "current", "todo", "todo", "todo")
+    expect_states(page, *states_at("details"))
 
-    choose(page, "#source_id", "ubuntu-24.04-server")
-    choose(page, "#flavor", "m1.tiny")
+    page.get_by_label("Description").fill("no script here")
     page_move(page, wizard_button(page, "Next").click, "details")
     expect(page.locator("#name-errors")).to_have_text("This field is required.")
-    expect(page.locator("#flavor-errors")).to_contain_text("needs a disk of at least 10 GB")
-    expect_chosen(page, "#source_id", "ubuntu-24.04-server")
+    expect(page.get_by_label("Description")).to_have_value("no script here")
 
     page.get_by_label("Instance name").fill("web-nojs")
-    choose(page, "#flavor", "m1.small")
-    page_move(page, wizard_button(page, "Next").click, "access")
-    expect_states(page, "done", "current", "todo", "todo")
-    page.get_by_label("ssh", exact=True).check()
-    page_move(page, wizard_button(page, "Next").click, "network")
-    choose(page, "#nic_1", "shared-net")
-    page_move(page, wizard_button(page, "Next").click, "post")
-    expect_states(page, "done", "done", "done", "current")
+    page_move(page, wizard_button(page, "Next").click, "source")
+    expect_states(page, *states_at("source"))
+    choose(page, "#source_id", "ubuntu-24.04-server")
+    page_move(page, wizard_button(page, "Next").click, "flavor")
+    expect(flavor(page, "m1.tiny")).to_be_disabled()
+    expect(flavor_row(page, "m1.tiny")).to_contain_text("No: the source needs 1 GB of RAM")
+    page_move(page, wizard_button(page, "Next").click, "flavor")
+    expect(page.locator("#flavor-errors")).to_have_text("Choose a flavor.")
 
-    page_move(page, wizard_button(page, "Back").click, "network")
+    # The radios work without JavaScript; "Update figures" redraws the quota bars.
+    flavor(page, "m1.medium").check()
+    page_move(page, page.get_by_role("button", name="Update figures").click, "flavor")
+    expect(flavor(page, "m1.medium")).to_be_checked()
+    expect(quota(page, "vCPUs")).to_contain_text("0 used + 2 this launch")
+    flavor(page, "m1.small").check()
+    page_move(page, wizard_button(page, "Next").click, "network")
+    expect_states(page, *states_at("network"))
+    choose(page, "#nic_1", "shared-net")
+    page_move(page, wizard_button(page, "Next").click, "access")
+    page.get_by_label("ssh", exact=True).check()
+    page_move(page, wizard_button(page, "Next").click, "config")
+    page.get_by_label("Customisation script").fill("#cloud-config\n")
+    page_move(page, wizard_button(page, "Next").click, "review")
+    expect_states(page, *states_at("review"))
+    expect(page.locator("dl.review")).to_contain_text("m1.small")
+    expect(page.locator("#quota")).to_contain_text("0 used + 2048 this launch")
+
+    page_move(page, wizard_button(page, "Back").click, "config")
+    expect(page.get_by_label("Customisation script")).to_have_value("#cloud-config\n")
+    page_move(page, step_button(page, "network").click, "network")
     expect_chosen(page, "#nic_1", "shared-net")
     page_move(page, step_button(page, "details").click, "details")
     expect(page.get_by_label("Instance name")).to_have_value("web-nojs")
+    page_move(page, step_button(page, "flavor").click, "flavor")
+    expect(flavor(page, "m1.small")).to_be_checked()
     page_move(page, step_button(page, "access").click, "access")
     expect(page.get_by_label("ssh", exact=True)).to_be_checked()
-    page_move(page, step_button(page, "post").click, "post")
+    page_move(page, step_button(page, "review").click, "review")
 
     loads = []
     page.on("load", lambda p: loads.append(p.url))
@@ -279,8 +469,24 @@ def test_wizard_without_javascript_uses_whole_pages_and_reaches_active(nojs_page
 
     [server] = live_server.servers()
     assert server["name"] == "web-nojs"
+    assert server["description"] == "no script here"
+    assert server["image_id"] == IMAGE_IDS["ubuntu-24.04-server"]
+    assert server["flavor_id"] == "3"  # m1.small
+    assert server["networks"].startswith('["shared-net: ')
     assert server["security_groups"] == ["default", "ssh"]
+    assert server["user_data"] == "#cloud-config\n"
     assert server["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_typed_script_reaches_the_cloud_with_unix_newlines(request, live_server, javascript):
+    page = request.getfixturevalue("page" if javascript else "nojs_page")
+    log_in(page, live_server)
+    walk(page, "config", js=javascript, name="script")
+    page.get_by_label("Customisation script").fill("#!/bin/sh\necho hello\n")
+    launch(page)  # Launch is on every step, not only on Review
+    [server] = live_server.servers()
+    assert server["user_data"] == "#!/bin/sh\necho hello\n"
 
 
 # -- c. two tabs, two wizards -------------------------------------------------------
@@ -299,26 +505,39 @@ def test_two_tabs_launch_two_servers_with_their_own_names(context, live_server):
         tab.bring_to_front()
         return tab
 
+    def next_(tab, slug):
+        htmx_swap(on(tab), wizard_button(tab, "Next").click, slug)
+
     # Interleaved, so that each step of one tab is saved between two of the other.
     on(first).get_by_label("Instance name").fill("tab-one")
-    choose(first, "#source_id", "cirros")
-    choose(first, "#flavor", "m1.tiny")
     on(second).get_by_label("Instance name").fill("tab-two")
-    choose(second, "#source_id", "debian")
-    choose(second, "#flavor", "m1.small")
-    htmx_swap(on(first), wizard_button(first, "Next").click, "access")
-    htmx_swap(on(second), wizard_button(second, "Next").click, "access")
-    second.get_by_label("web", exact=True).check()
-    htmx_swap(on(first), wizard_button(first, "Next").click, "network")
-    choose(first, "#nic_1", "private")
-    htmx_swap(on(second), wizard_button(second, "Next").click, "network")
-    choose(second, "#nic_1", "shared-net")
-    htmx_swap(second, wizard_button(second, "Next").click, "post")
-    htmx_swap(on(first), wizard_button(first, "Next").click, "post")
+    next_(first, "source")
+    next_(second, "source")
+    preview(on(first), lambda: choose(first, "#source_id", "cirros"))
+    preview(on(second), lambda: choose(second, "#source_id", "debian"))
+    next_(first, "flavor")
+    next_(second, "flavor")
+    preview(on(first), flavor(first, "m1.tiny").click)
+    preview(on(second), flavor(second, "m1.small").click)
+    next_(second, "network")
+    next_(first, "network")
+    choose(on(first), "#nic_1", "private")
+    choose(on(second), "#nic_1", "shared-net")
+    next_(first, "access")
+    next_(second, "access")
+    on(second).get_by_label("web", exact=True).check()
+    next_(second, "config")
+    next_(first, "config")
+    next_(first, "review")
+    next_(second, "review")
     # each tab still shows its own wizard's values
-    htmx_swap(first, step_button(first, "details").click, "details")
+    htmx_swap(on(first), step_button(first, "details").click, "details")
     expect(first.get_by_label("Instance name")).to_have_value("tab-one")
-    htmx_swap(first, step_button(first, "post").click, "post")
+    htmx_swap(first, step_button(first, "flavor").click, "flavor")
+    expect(flavor(first, "m1.tiny")).to_be_checked()
+    htmx_swap(first, step_button(first, "review").click, "review")
+    expect(on(second).locator("dl.review")).to_contain_text("debian-12-generic")
+    expect(first.locator("dl.review")).to_contain_text("cirros-0.6.3")
 
     launch(on(second))
     launch(on(first))
@@ -328,9 +547,11 @@ def test_two_tabs_launch_two_servers_with_their_own_names(context, live_server):
 
     servers = {s["name"]: s for s in live_server.servers()}
     assert sorted(servers) == ["tab-one", "tab-two"]
+    assert servers["tab-one"]["image_id"] == IMAGE_IDS["cirros-0.6.3"]
     assert servers["tab-one"]["flavor_id"] == "2"  # m1.tiny
     assert servers["tab-one"]["security_groups"] == ["default"]
     assert servers["tab-one"]["networks"].startswith('["private: ')
+    assert servers["tab-two"]["image_id"] == IMAGE_IDS["debian-12-generic"]
     assert servers["tab-two"]["flavor_id"] == "3"  # m1.small
     assert servers["tab-two"]["security_groups"] == ["default", "web"]
     assert servers["tab-two"]["networks"].startswith('["shared-net: ')
@@ -341,13 +562,14 @@ def test_two_tabs_launch_two_servers_with_their_own_names(context, live_server):
 
 def test_double_click_on_launch_creates_one_server(page, live_server):
     log_in(page, live_server)
-    walk_to_post(page, htmx_swap, name="dbl-click")
+    walk(page, "review", js=True, name="dbl-click")
     launches = []
     page.on("request", lambda r: launches.append(r) if r.method == "POST" else None)
     launch(page, wizard_button(page, "Launch").dblclick)
     expect(page.locator("h1")).to_have_text("dbl-click")
     # hx-disabled-elt disabled the buttons after the first click
     assert len(launches) == 1
+    assert posted(launches[0])["nav"] == "launch"
     assert [s["name"] for s in live_server.servers()] == ["dbl-click"]
     page.goto(live_server.url + "/servers/")
     expect(page.locator("#server-table tbody tr")).to_have_count(1)
@@ -356,11 +578,11 @@ def test_double_click_on_launch_creates_one_server(page, live_server):
 def test_double_submit_without_javascript_creates_one_server(nojs_context, live_server):
     page = nojs_context.new_page()
     log_in(page, live_server)
-    walk_to_post(page, page_move, name="dbl-nojs")
+    walk(page, "review", js=False, name="dbl-nojs")
     # The same form in a second tab, to post it again after the first launch.
     stale = nojs_context.new_page()
     stale.goto(page.url)
-    expect_step(stale, "post")
+    expect_step(stale, "review")
 
     launch(page, wizard_button(page, "Launch").dblclick)
     expect(page.locator("h1")).to_have_text("dbl-nojs")
@@ -376,7 +598,7 @@ def test_double_submit_without_javascript_creates_one_server(nojs_context, live_
 def test_back_after_launch_does_not_launch_again(request, live_server, javascript):
     page = request.getfixturevalue("page" if javascript else "nojs_page")
     log_in(page, live_server)
-    walk_to_post(page, htmx_swap if javascript else page_move, name="no-relaunch")
+    walk(page, "review", js=javascript, name="no-relaunch")
     launch(page)
     server_url = page.url
 
@@ -406,6 +628,25 @@ def tab_to(page, selector, limit=40):
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def press(page, key, nav="next"):
+    """Press ``key``, check the POST it sends (the button it stands for) and wait
+    for the panel that answers it."""
+    return keys(page, lambda: page.keyboard.press(key), nav)
+
+
+def keys(page, typing, nav):
+    mark_panel(page)
+    with page.expect_response(is_post) as info:
+        typing()
+    assert posted(info.value.request)["nav"] == nav
+    expect_new_panel(page)
+    return info.value
+
+
+def focused_text(page):
+    return page.evaluate("document.activeElement.textContent")
+
+
 def test_keyboard_focus_moves_to_the_new_panel_heading(page, live_server):
     page.goto(live_server.url + "/launch/")
     expect(page.get_by_label("User name")).to_be_focused()  # autofocus
@@ -414,41 +655,114 @@ def test_keyboard_focus_moves_to_the_new_panel_heading(page, live_server):
     page.keyboard.type("demo")
     page.keyboard.press("Enter")
     page.wait_for_url(WIZARD)
-    expect(page.locator("#panel-title")).to_be_focused()
+    heading = page.locator("#panel-title")
+    expect(heading).to_be_focused()
     page.evaluate("window.__marker = 1")
 
-    # Enter in the name field means Next: validated, errors shown, focus on top.
+    # Enter in the (empty) name field means Next: validated, errors shown, focus on top.
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Instance name")).to_be_focused()
+    press(page, "Enter")
+    expect(page.locator("#name-errors")).to_have_text("This field is required.")
+    expect(heading).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Instance name")).to_be_focused()
     page.keyboard.type("kbd-1")
-    with page.expect_response(lambda r: r.request.method == "POST") as info:
-        page.keyboard.press("Enter")
-    assert "nav=next" in info.value.request.post_data
-    expect(page.locator("#flavor-errors")).to_have_text("Choose a flavor.")
-    expect(page.locator("#panel-title")).to_be_focused()
-
-    # Choose from the lists by typing, then Next with the space bar.
-    tab_to(page, "#source_id")
-    page.keyboard.type("cirros")
-    page.keyboard.press("Tab")
-    expect(page.locator("#flavor")).to_be_focused()
-    page.keyboard.type("m1.tiny")
-    expect_chosen(page, "#source_id", "cirros")
-    expect_chosen(page, "#flavor", "m1.tiny")
-    tab_to(page, '#wizard-form button[value="next"]')
-    page.keyboard.press("Space")
-    expect_step(page, "access")
-    heading = page.locator("#panel-title")
+    press(page, "Enter")
+    expect_step(page, "source")
     expect(heading).to_be_focused()
     # the focused heading is the new panel's, so a screen reader reads the new step
-    assert page.evaluate("document.activeElement.textContent") == "Access & Security"
+    assert focused_text(page) == "Source"
 
+    # Choose the source by typing: the panel is redrawn (preview), the focus stays.
+    tab_to(page, "#source_id")
+    keys(page, lambda: page.keyboard.type("cir"), nav="preview")
+    expect_chosen(page, "#source_id", "cirros")
+    expect(page.locator("#source_id")).to_be_focused()
     tab_to(page, '#wizard-form button[value="next"]')
-    page.keyboard.press("Enter")
+    press(page, "Space")
+    expect_step(page, "flavor")
+    expect(heading).to_be_focused()
+    assert focused_text(page) == "Flavor"
+
+    # Flavors with the arrow keys: each one redraws the quota bars, the focus stays
+    # on the radio, so the next arrow goes on from there.
+    tab_to(page, "input[name=flavor]")
+    press(page, "ArrowDown", nav="preview")
+    expect(flavor(page, "m1.tiny")).to_be_checked()
+    expect(flavor(page, "m1.tiny")).to_be_focused()
+    expect(quota(page, "RAM")).to_contain_text("0 used + 512 this launch")
+    press(page, "ArrowDown", nav="preview")
+    expect(flavor(page, "m1.small")).to_be_checked()
+    expect(flavor(page, "m1.small")).to_be_focused()
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
+    press(page, "ArrowUp", nav="preview")
+    expect(flavor(page, "m1.tiny")).to_be_checked()
+    expect(flavor(page, "m1.tiny")).to_be_focused()
+    tab_to(page, '#wizard-form button[value="next"]')
+    press(page, "Enter")
     expect_step(page, "network")
     expect(heading).to_be_focused()
-    tab_to(page, '#wizard-form button[value="back"]')
-    page.keyboard.press("Enter")
+    assert focused_text(page) == "Networking"
+
+    # Enter in a text field of a later step means Next too.
+    tab_to(page, "#nic_1")
+    page.keyboard.type("private")
+    expect_chosen(page, "#nic_1", "private")
+    tab_to(page, "#ip_1")
+    press(page, "Enter")
     expect_step(page, "access")
     expect(heading).to_be_focused()
+    assert focused_text(page) == "Access & Security"
+
+    tab_to(page, '#wizard-form button[value="back"]')
+    press(page, "Enter", nav="back")
+    expect_step(page, "network")
+    expect(heading).to_be_focused()
+    expect_chosen(page, "#nic_1", "private")
     assert page.evaluate("window.__marker") == 1  # all of it HTMX swaps
+
+
+# -- g. a key pair generated in the wizard --------------------------------------------
+
+
+def test_generated_private_key_is_shown_once(page, live_server):
+    log_in(page, live_server)
+    walk(page, "access", js=True, name="gen-key")
+    page.get_by_text("Import or generate a key pair").click()  # opens the <details>
+    page.get_by_label("Name of the key pair to import").fill("browser-key")
+    response = htmx_swap(
+        page, page.get_by_role("button", name="Generate a new key pair now").click, "access"
+    )
+    assert posted(response.request)["nav"] == "generate_key"
+    assert response.header_value("hx-push-url") is None
+    assert "no-store" in response.header_value("cache-control")
+
+    key_box = page.locator(".private-key textarea")
+    expect(key_box).to_have_attribute("aria-label", "Private key of browser-key")
+    expect(key_box).to_have_value(re.compile(r"^-----BEGIN OPENSSH PRIVATE KEY-----"))
+    expect(page.get_by_role("link", name="Download browser-key.pem")).to_be_visible()
+    # the new key pair is the one chosen
+    expect(page.get_by_label("Key pair", exact=True)).to_have_value("browser-key")
+    expect_chosen(page, "#keypair", "browser-key")
+
+    # Moving away and back: the key pair stays chosen, its private key is gone.
+    htmx_swap(page, wizard_button(page, "Next").click, "config")
+    htmx_swap(page, wizard_button(page, "Back").click, "access")
+    expect(page.get_by_label("Key pair", exact=True)).to_have_value("browser-key")
+    expect(page.locator(".private-key")).to_have_count(0)
+    assert "PRIVATE KEY" not in page.content()
+    # nor does the browser's Back bring it back (no copy in htmx's history cache)
+    htmx_swap(page, step_button(page, "review").click, "review")
+    expect(page.locator("dl.review")).to_contain_text("browser-key")
+    page.go_back()
+    expect_step(page, "access")
+    expect(page.get_by_label("Key pair", exact=True)).to_have_value("browser-key")
+    assert "PRIVATE KEY" not in page.content()
+    assert "PRIVATE" not in page.evaluate("localStorage.getItem('htmx-history-cache') || ''")
+
+    htmx_swap(page, step_button(page, "review").click, "review")
+    launch(page)
+    expect(page.locator("h1")).to_have_text("gen-key")
+    [server] = live_server.servers()
+    assert server["key_name"] == "browser-key"

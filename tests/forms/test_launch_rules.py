@@ -399,3 +399,9 @@ def test_request_for_a_volume_snapshot():
     request = finished(source={"source_id": "vsnap-1", "volume_size": "9"})
     (boot,) = request.block_devices
     assert (boot.source_type, boot.uuid, boot.volume_size) == ("snapshot", "vsnap-1", 9)
+
+
+def test_scripts_and_pairs_posted_with_crlf_reach_nova_with_unix_newlines():
+    request = finished(config={"user_data": "#!/bin/sh\r\necho hi\r\n", "metadata": "a=1\r\nb=2"})
+    assert request.user_data == "#!/bin/sh\necho hi\n"
+    assert request.metadata == {"a": "1", "b": "2"}

@@ -65,6 +65,9 @@ def submit(wizard_id, slug):
             # Stay on the step: new lists, new figures for the input so far, or
             # a new key pair. What was typed is kept, not validated.
             workflow.save_input(current, data)
+            if nav == "preview":
+                # The input is changing: last check's errors may no longer hold.
+                workflow.errors.pop(current.slug(), None)
             if nav == "refresh":
                 wizard.refresh(workflow)
             if nav == "generate_key":

@@ -66,5 +66,11 @@ def parse_pairs(text: str, *, what: str) -> dict[str, str]:
     return pairs
 
 
+def unix_newlines(value: str | None) -> str | None:
+    """A WTForms filter: browsers post a textarea's lines with CRLF, which would
+    break a shell script's first line (#!/bin/sh\r) on the server."""
+    return value.replace("\r\n", "\n") if value else value
+
+
 #: Nova's rule for server metadata keys
 METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")

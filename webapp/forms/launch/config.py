@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 
 from webapp.forms.launch.common import METADATA_KEY
 from webapp.forms.launch.common import parse_pairs
+from webapp.forms.launch.common import unix_newlines
 from webapp.workflow import Action
 
 #: Nova's limit on base64-encoded user data
@@ -43,14 +44,18 @@ class ConfigAction(Action):
             "server's other settings. All are optional."
         )
 
-    user_data = TextAreaField("Customisation script", validators=[Optional()])
+    user_data = TextAreaField("Customisation script", validators=[Optional()], filters=[unix_newlines])
     config_drive = BooleanField("Use a configuration drive")
     disk_config = SelectField("Disk partition", default="")
     server_group = SelectField("Server group", default="")
-    metadata = TextAreaField("Metadata (key=value, one per line)", validators=[Optional()])
+    metadata = TextAreaField(
+        "Metadata (key=value, one per line)", validators=[Optional()], filters=[unix_newlines]
+    )
     tags = StringField("Tags (comma-separated)", validators=[Optional(), Length(max=3100)])
     hostname = StringField("Hostname", validators=[Optional(), Length(max=255)])
-    scheduler_hints = TextAreaField("Scheduler hints (key=value, one per line)", validators=[Optional()])
+    scheduler_hints = TextAreaField(
+        "Scheduler hints (key=value, one per line)", validators=[Optional()], filters=[unix_newlines]
+    )
 
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
