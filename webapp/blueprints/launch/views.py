@@ -62,17 +62,7 @@ def submit(wizard_id, slug):
         if nav == "launch":
             return _launch(workflow, current, data)
         if nav in ("refresh", "preview", "generate_key"):
-            # Stay on the step: new lists, new figures for the input so far, or
-            # a new key pair. What was typed is kept, not validated.
-            workflow.save_input(current, data)
-            if nav == "preview":
-                # The input is changing: last check's errors may no longer hold.
-                workflow.errors.pop(current.slug(), None)
-            if nav == "refresh":
-                wizard.refresh(workflow)
-            if nav == "generate_key":
-                return _generate_key(workflow, current, data)
-            return wizard.render(workflow, current)
+            return _stay(workflow, current, data, nav)
         going_back = nav == "back" or (
             target is not None and workflow.steps.index(target) < workflow.steps.index(current)
         )
@@ -90,6 +80,20 @@ def submit(wizard_id, slug):
         # Also on the way out of an exception (an expired login, a cloud error),
         # so that nothing the user typed is lost.
         wizard.save(workflow)
+
+
+def _stay(workflow, current, data, nav):
+    """Stay on the step: new lists, new figures for the input so far, or a new
+    key pair. What was typed is kept, not validated."""
+    workflow.save_input(current, data)
+    if nav == "preview":
+        # The input is changing: last check's errors may no longer hold.
+        workflow.errors.pop(current.slug(), None)
+    if nav == "refresh":
+        wizard.refresh(workflow)
+    if nav == "generate_key":
+        return _generate_key(workflow, current, data)
+    return wizard.render(workflow, current)
 
 
 def _generate_key(workflow, current, data):
