@@ -169,8 +169,11 @@ def test_servers_of_another_project_are_not_visible(demo, sandbox):
 
 
 def test_state_is_shared_by_two_app_instances_on_one_store(tmp_path):
-    config = {"TESTING": True, "SECRET_KEY": "x", "DEMO_BUILD_SECONDS": 0, "DEMO_DATABASE": str(tmp_path / "shared.sqlite")}
-    first, second = create_app(config), create_app(config)
+    config = {"TESTING": True, "SECRET_KEY": "x", "DEMO_BUILD_SECONDS": 0}
+    # Two workers: separate instance folders for their other state, one demo store.
+    config["DEMO_DATABASE"] = str(tmp_path / "shared.sqlite")
+    first = create_app(config, instance_path=str(tmp_path / "one"))
+    second = create_app(config, instance_path=str(tmp_path / "two"))
     one = first.extensions["skiff.cloud"]
     two = second.extensions["skiff.cloud"]
     (server,) = one.connect(one.login("demo", "demo")).create_servers(request(name="shared"))
