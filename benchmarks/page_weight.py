@@ -39,18 +39,13 @@ from dataclasses import field
 from urllib.parse import urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tests.browser.chromium import CHROMIUM  # noqa: E402
+from tests.browser.chromium import CHROMIUM_ARGS  # noqa: E402
+
 FIRST_PAGE_BUDGET = 60_000
 STEP_SWAP_BUDGET = 8_000
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def make_app(instance_path: str):
@@ -335,7 +330,6 @@ def main(argv=None) -> int:
     if not os.access(CHROMIUM, os.X_OK):
         print(f"Chromium not found at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
         return 2
-    sys.path.insert(0, ROOT)
     from playwright.sync_api import sync_playwright
 
     instance = tempfile.mkdtemp(prefix="skiff-page-weight-")

@@ -19,18 +19,9 @@ import pytest
 from werkzeug.serving import make_server
 
 import webapp
+from tests.browser.chromium import CHROMIUM
+from tests.browser.chromium import CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-#: run as root, in a closed network: no sandbox, GPU, QUIC or calls home
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: long enough to see BUILD on the server page, short enough to keep tests quick
 BUILD_SECONDS = 1.5
 #: how long any one wait of a test may take, in milliseconds
