@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 from typing import ClassVar
 
 from webapp.workflow.action import Action
 
 __all__ = ["Step"]
+
+
+@functools.cache
+def _field_names(action_class: type[Action]) -> tuple[str, ...]:
+    # Asked on every step swap (contributions, dependencies): look once per class.
+    return tuple(
+        name
+        for name in dir(action_class)
+        if hasattr(getattr(action_class, name, None), "field_class")
+    )
 
 
 class Step:
@@ -46,11 +58,7 @@ class Step:
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
         """The names of the action's form fields (without building a form)."""
-        return tuple(
-            name
-            for name in dir(cls.action_class)
-            if hasattr(getattr(cls.action_class, name, None), "field_class")
-        )
+        return _field_names(cls.action_class)
 
     @classmethod
     def all_contributions(cls) -> tuple[str, ...]:
