@@ -52,7 +52,9 @@ def main() -> int:
         started = time.perf_counter()
         wizard.open()
         first_panel = time.perf_counter() - started
-        wizard.fill_all(name=name, image="devcloud-tiny-raw", flavor="m1.nano", network="demo-net", keypair="")
+        wizard.fill_all(
+            name=name, image="devcloud-tiny-raw", flavor="m1.nano", network="demo-net", keypair=""
+        )
         launched = time.perf_counter()
         response = wizard.launch()
     opening_to_create = calls.count()
@@ -70,8 +72,10 @@ def main() -> int:
     print(f"upstream calls, wizard open -> POST /servers: {opening_to_create} (budget {BUDGET})")
     for service, count in sorted(by_service.items()):
         print(f"  {service:15} {count}")
-    print(f"time to first panel:        {first_panel * 1000:.0f} ms "
-          f"(first wizard after login: {cold_panel * 1000:.0f} ms)")
+    print(
+        f"time to first panel:        {first_panel * 1000:.0f} ms "
+        f"(first wizard after login: {cold_panel * 1000:.0f} ms)"
+    )
     print(f"Launch -> {status} shown:     {to_active:.1f} s")
     print(f"portal process max RSS:     {rss_mb:.0f} MB")
     _delete(app, user, password, url)

@@ -87,10 +87,17 @@ def _wait_for_port(port: int, process: subprocess.Popen | None, timeout: float =
 def gunicorn_server(instance_path: str):
     port = _free_port()
     command = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--threads", "4",
-        "--chdir", ROOT,
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--chdir",
+        ROOT,
         f"benchmarks.page_weight:make_app({instance_path!r})",
     ]
     log = open(os.path.join(instance_path, "gunicorn.log"), "w+")  # noqa: SIM115
@@ -304,7 +311,9 @@ def measure(base_url: str, browser) -> dict:
         swaps.extend(transfers)
 
     def next_step():
-        page.locator("#wizard-form .wizard-actions").get_by_role("button", name="Next", exact=True).click()
+        page.locator("#wizard-form .wizard-actions").get_by_role(
+            "button", name="Next", exact=True
+        ).click()
 
     page.get_by_label("Instance name").fill("page-weight")
     swap(next_step, "next: source")
@@ -323,7 +332,9 @@ def measure(base_url: str, browser) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
+        "--server",
+        choices=("gunicorn", "werkzeug"),
+        default="gunicorn",
         help="serve with gunicorn (default) or werkzeug's threaded server in this process",
     )
     args = parser.parse_args(argv)

@@ -69,7 +69,9 @@ class Wizard:
         match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', html)
         if match is None:
             radio = re.search(
-                rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<', html, re.S
+                rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<',
+                html,
+                re.S,
             )
             match = radio and re.match(r"(.*)", radio.group(2))
         assert match, f"no option {label!r} on {slug}"
@@ -80,7 +82,15 @@ class Wizard:
         step's choices are read once the steps before it are done). Any field
         of any step can be overridden by name."""
         steps = (
-            ("details", lambda: {"name": name, "count": "1", "availability_zone": "nova", "description": ""}),
+            (
+                "details",
+                lambda: {
+                    "name": name,
+                    "count": "1",
+                    "availability_zone": "nova",
+                    "description": "",
+                },
+            ),
             ("source", lambda: {"source_id": self.option("source", image)}),
             ("flavor", lambda: {"flavor": self.option("flavor", flavor)}),
             ("network", lambda: {"nic_1": self.option("network", network)}),
@@ -95,16 +105,28 @@ class Wizard:
         return self
 
     def launch(self, htmx: bool = False, **post):
-        return self.post("config", nav="launch", htmx=htmx, user_data=post.get("user_data", ""), **{
-            k: v for k, v in post.items() if k != "user_data"
-        })
+        return self.post(
+            "config",
+            nav="launch",
+            htmx=htmx,
+            user_data=post.get("user_data", ""),
+            **{k: v for k, v in post.items() if k != "user_data"},
+        )
 
 
 #: optional fields fill_all passes through to their step
 STEP_FIELDS = {
     "details": {"description", "count"},
-    "source": {"create_volume", "volume_size", "volume_type", "delete_on_termination",
-               "data_volume_size", "data_volume_count", "data_volume_type", "data_delete_on_termination"},
+    "source": {
+        "create_volume",
+        "volume_size",
+        "volume_type",
+        "delete_on_termination",
+        "data_volume_size",
+        "data_volume_count",
+        "data_volume_type",
+        "data_delete_on_termination",
+    },
     "flavor": set(),
     "network": {"ip_1", "nic_2", "ip_2", "nic_3", "ip_3"},
     "access": {"new_keypair_name", "public_key", "admin_pass", "confirm_admin_pass"},

@@ -37,4 +37,6 @@ def configure_state(app: Flask) -> None:
     app.extensions["skiff.cache"] = FileSystemCache(
         os.path.join(app.instance_path, "cache"), threshold=2000
     )
-    app.extensions["skiff.guard"] = SQLiteSubmitGuard(os.path.join(app.instance_path, "submits.sqlite"))
+    app.extensions["skiff.guard"] = SQLiteSubmitGuard(
+        os.path.join(app.instance_path, "submits.sqlite")
+    )

@@ -155,4 +155,3 @@ def screenshot():
         return path
 
     return save
-

@@ -90,9 +90,7 @@ class FakeCloud:
             project_id=project_id,
             project_name="demo",
             projects=tuple(
-                models.Project(p["id"], p["name"])
-                for p in self.projects
-                if p["enabled"]
+                models.Project(p["id"], p["name"]) for p in self.projects if p["enabled"]
             ),
             auth_state=state,
         )
@@ -111,8 +109,7 @@ class FakeCloud:
                     return {
                         "error": {
                             "code": 401,
-                            "message": "The request you have made requires "
-                            "authentication.",
+                            "message": "The request you have made requires authentication.",
                             "title": "Unauthorized",
                         }
                     }
@@ -161,9 +158,7 @@ class FakeCloud:
             return self.http.register_uri(
                 method, url, status_code=status, text=body, headers=headers
             )
-        return self.http.register_uri(
-            method, url, status_code=status, json=body, headers=headers
-        )
+        return self.http.register_uri(method, url, status_code=status, json=body, headers=headers)
 
     # -- looking at what was sent -------------------------------------------------
 
@@ -191,9 +186,7 @@ def call_log() -> CallLog:
 @pytest.fixture
 def provider(cloud, call_log) -> OpenStackProvider:
     """A provider for the fake cloud."""
-    return OpenStackProvider(
-        auth_url=cloud.auth_url, region_name="RegionOne", call_log=call_log
-    )
+    return OpenStackProvider(auth_url=cloud.auth_url, region_name="RegionOne", call_log=call_log)
 
 
 @pytest.fixture

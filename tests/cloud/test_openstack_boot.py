@@ -21,14 +21,25 @@ def create(cloud):
     return cloud.http.post(
         f"{cloud.nova}/servers",
         status_code=202,
-        json={"server": {"id": "srv-1", "links": [], "OS-DCF:diskConfig": "MANUAL",
-                         "security_groups": [{"name": "default"}]}},
+        json={
+            "server": {
+                "id": "srv-1",
+                "links": [],
+                "OS-DCF:diskConfig": "MANUAL",
+                "security_groups": [{"name": "default"}],
+            }
+        },
     )
 
 
 def launch(conn, **values):
-    values = {"name": "web", "flavor_id": "42", "image_id": None,
-              "networks": (models.Nic(network_id=NET),), **values}
+    values = {
+        "name": "web",
+        "flavor_id": "42",
+        "image_id": None,
+        "networks": (models.Nic(network_id=NET),),
+        **values,
+    }
     return conn.create_servers(models.ServerRequest(**values))
 
 
@@ -63,8 +74,13 @@ def test_existing_volume(conn, create):
             "imageRef": "",
             "networks": [{"uuid": NET}],
             "block_device_mapping_v2": [
-                {"uuid": VOLUME, "source_type": "volume", "destination_type": "volume",
-                 "boot_index": 0, "delete_on_termination": False},
+                {
+                    "uuid": VOLUME,
+                    "source_type": "volume",
+                    "destination_type": "volume",
+                    "boot_index": 0,
+                    "delete_on_termination": False,
+                },
             ],
         }
     }
@@ -75,16 +91,23 @@ def test_volume_snapshot_to_a_new_volume(conn, create):
     launch(
         conn,
         block_devices=(
-            models.BlockDevice(source_type="snapshot", uuid=SNAPSHOT, volume_size=20,
-                               delete_on_termination=True),
+            models.BlockDevice(
+                source_type="snapshot", uuid=SNAPSHOT, volume_size=20, delete_on_termination=True
+            ),
         ),
     )
 
     sent = create.last_request.json()["server"]
     assert sent["imageRef"] == ""
     assert sent["block_device_mapping_v2"] == [
-        {"uuid": SNAPSHOT, "source_type": "snapshot", "destination_type": "volume",
-         "boot_index": 0, "delete_on_termination": True, "volume_size": 20},
+        {
+            "uuid": SNAPSHOT,
+            "source_type": "snapshot",
+            "destination_type": "volume",
+            "boot_index": 0,
+            "delete_on_termination": True,
+            "volume_size": 20,
+        },
     ]
 
 
@@ -92,8 +115,13 @@ def test_image_to_a_new_volume_of_a_type(conn, create):
     launch(
         conn,
         block_devices=(
-            models.BlockDevice(source_type="image", uuid=IMAGE, volume_size=10,
-                               delete_on_termination=True, volume_type="ssd"),
+            models.BlockDevice(
+                source_type="image",
+                uuid=IMAGE,
+                volume_size=10,
+                delete_on_termination=True,
+                volume_type="ssd",
+            ),
         ),
     )
 
@@ -101,9 +129,15 @@ def test_image_to_a_new_volume_of_a_type(conn, create):
     # the image is in the mapping only: an imageRef would add a local disk
     assert sent["imageRef"] == ""
     assert sent["block_device_mapping_v2"] == [
-        {"uuid": IMAGE, "source_type": "image", "destination_type": "volume",
-         "boot_index": 0, "delete_on_termination": True, "volume_size": 10,
-         "volume_type": "ssd"},
+        {
+            "uuid": IMAGE,
+            "source_type": "image",
+            "destination_type": "volume",
+            "boot_index": 0,
+            "delete_on_termination": True,
+            "volume_size": 10,
+            "volume_type": "ssd",
+        },
     ]
 
 
@@ -112,8 +146,9 @@ def test_image_with_a_blank_data_volume(conn, create):
         conn,
         image_id=IMAGE,
         block_devices=(
-            models.BlockDevice(source_type="blank", boot_index=-1, volume_size=5,
-                               delete_on_termination=True),
+            models.BlockDevice(
+                source_type="blank", boot_index=-1, volume_size=5, delete_on_termination=True
+            ),
         ),
     )
 
@@ -124,10 +159,20 @@ def test_image_with_a_blank_data_volume(conn, create):
             "networks": [{"uuid": NET}],
             "block_device_mapping_v2": [
                 # put first by novaclient: the image is the local boot disk
-                {"uuid": IMAGE, "source_type": "image", "destination_type": "local",
-                 "boot_index": 0, "delete_on_termination": True},
-                {"source_type": "blank", "destination_type": "volume",
-                 "boot_index": -1, "delete_on_termination": True, "volume_size": 5},
+                {
+                    "uuid": IMAGE,
+                    "source_type": "image",
+                    "destination_type": "local",
+                    "boot_index": 0,
+                    "delete_on_termination": True,
+                },
+                {
+                    "source_type": "blank",
+                    "destination_type": "volume",
+                    "boot_index": -1,
+                    "delete_on_termination": True,
+                    "volume_size": 5,
+                },
             ],
         }
     }
@@ -200,8 +245,13 @@ def test_options_left_out_are_not_sent(conn, create):
         ("2.89", {"hostname": "web-01"}, "A hostname needs compute API 2.90"),
         (
             "2.66",
-            {"block_devices": (models.BlockDevice(source_type="image", uuid=IMAGE,
-                                                  volume_size=1, volume_type="ssd"),)},
+            {
+                "block_devices": (
+                    models.BlockDevice(
+                        source_type="image", uuid=IMAGE, volume_size=1, volume_type="ssd"
+                    ),
+                )
+            },
             "Volume types need compute API 2.67",
         ),
     ],
@@ -225,8 +275,13 @@ def test_allowed_from_its_microversion(cloud, provider, create, version):
     conn = provider.connect(cloud.identity())
     change = {
         "2.52": {"tags": ("web",)},
-        "2.67": {"block_devices": (models.BlockDevice(source_type="blank", boot_index=-1,
-                                                      volume_size=1, volume_type="ssd"),)},
+        "2.67": {
+            "block_devices": (
+                models.BlockDevice(
+                    source_type="blank", boot_index=-1, volume_size=1, volume_type="ssd"
+                ),
+            )
+        },
         "2.90": {"hostname": "web-01"},
     }[version]
 
@@ -238,8 +293,10 @@ def test_allowed_from_its_microversion(cloud, provider, create, version):
 @pytest.mark.parametrize(
     ("nic", "message"),
     [
-        (models.Nic(network_id=NET, fixed_ip="10.0.0.300"),
-         "10.0.0.300 is not a valid IP address."),
+        (
+            models.Nic(network_id=NET, fixed_ip="10.0.0.300"),
+            "10.0.0.300 is not a valid IP address.",
+        ),
         (models.Nic(), "A network interface needs a network or a port."),
     ],
 )

@@ -39,8 +39,7 @@ def small_cloud(cloud):
     http.get(f"{cloud.nova}/os-keypairs", json={"keypairs": []})
     http.get(
         f"{cloud.neutron}/v2.0/networks",
-        json={"networks": [{"id": "n1", "name": "net", "project_id": "p-demo",
-                            "subnets": ["s1"]}]},
+        json={"networks": [{"id": "n1", "name": "net", "project_id": "p-demo", "subnets": ["s1"]}]},
     )
     http.get(
         f"{cloud.neutron}/v2.0/subnets",
@@ -54,14 +53,12 @@ def small_cloud(cloud):
     http.get(f"{cloud.cinder}/limits", json={"limits": {"absolute": {}}})
     http.get(
         f"{cloud.cinder}/volumes/detail",
-        json={"volumes": [{"id": "v1", "size": 1, "status": "available",
-                           "bootable": "true"}]},
+        json={"volumes": [{"id": "v1", "size": 1, "status": "available", "bootable": "true"}]},
     )
     # a snapshot, so that its bootable flag is looked up among the volumes
     http.get(
         f"{cloud.cinder}/snapshots/detail",
-        json={"snapshots": [{"id": "sn1", "size": 1, "volume_id": "v1",
-                             "status": "available"}]},
+        json={"snapshots": [{"id": "sn1", "size": 1, "volume_id": "v1", "status": "available"}]},
     )
     http.get(f"{cloud.cinder}/types", json={"volume_types": []})
     http.post(f"{cloud.nova}/servers", status_code=202, json={"server": {"id": "s1"}})
@@ -88,9 +85,7 @@ WARM_BUDGET = {
 }
 
 
-def test_opening_the_wizard_and_creating_stays_within_budget(
-    small_cloud, provider, call_log
-):
+def test_opening_the_wizard_and_creating_stays_within_budget(small_cloud, provider, call_log):
     identity = small_cloud.identity()
     # any earlier page of the portal has negotiated the microversion already
     provider.connect(identity).features()
@@ -100,7 +95,9 @@ def test_opening_the_wizard_and_creating_stays_within_budget(
     wizard = open_wizard(provider.connect(identity))
     provider.connect(identity).create_servers(
         models.ServerRequest(
-            name="web", flavor_id="1", image_id="i",
+            name="web",
+            flavor_id="1",
+            image_id="i",
             networks=(models.Nic(network_id="n1"),),
         )
     )

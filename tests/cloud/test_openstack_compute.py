@@ -142,13 +142,15 @@ def test_negotiation_happens_once_for_concurrent_calls(cloud, conn, call_log):
     versions = cloud.nova_version("2.96", delay=0.1)
     cloud.http.get(f"{cloud.nova}/flavors/detail", json={"flavors": []})
     cloud.http.get(f"{cloud.nova}/os-keypairs", json={"keypairs": []})
-    cloud.http.get(
-        f"{cloud.nova}/os-availability-zone", json={"availabilityZoneInfo": []}
-    )
+    cloud.http.get(f"{cloud.nova}/os-availability-zone", json={"availabilityZoneInfo": []})
     cloud.http.get(f"{cloud.nova}/limits", json={"limits": {"absolute": {}}})
     cloud.http.get(f"{cloud.cinder}/limits", json={"limits": {"absolute": {}}})
-    calls = [conn.list_flavors, conn.list_keypairs, conn.list_availability_zones,
-             conn.get_limits] * 4
+    calls = [
+        conn.list_flavors,
+        conn.list_keypairs,
+        conn.list_availability_zones,
+        conn.get_limits,
+    ] * 4
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         for future in [pool.submit(call) for call in calls]:
@@ -410,10 +412,22 @@ def test_list_flavors(cloud, conn):
         f"{cloud.nova}/flavors/detail",
         json={
             "flavors": [
-                {"id": "42", "name": "m1.nano", "vcpus": 1, "ram": 128, "disk": 1,
-                 "OS-FLV-EXT-DATA:ephemeral": 0},
-                {"id": "7", "name": "big", "vcpus": 8, "ram": 16384, "disk": 80,
-                 "OS-FLV-EXT-DATA:ephemeral": 20},
+                {
+                    "id": "42",
+                    "name": "m1.nano",
+                    "vcpus": 1,
+                    "ram": 128,
+                    "disk": 1,
+                    "OS-FLV-EXT-DATA:ephemeral": 0,
+                },
+                {
+                    "id": "7",
+                    "name": "big",
+                    "vcpus": 8,
+                    "ram": 16384,
+                    "disk": 80,
+                    "OS-FLV-EXT-DATA:ephemeral": 20,
+                },
             ]
         },
     )
@@ -422,16 +436,25 @@ def test_list_flavors(cloud, conn):
 
     assert flavors == [
         models.Flavor(id="42", name="m1.nano", vcpus=1, ram_mb=128, disk_gb=1),
-        models.Flavor(id="7", name="big", vcpus=8, ram_mb=16384, disk_gb=80,
-                      ephemeral_gb=20),
+        models.Flavor(id="7", name="big", vcpus=8, ram_mb=16384, disk_gb=80, ephemeral_gb=20),
     ]
 
 
 def test_list_keypairs(cloud, conn):
     cloud.http.get(
         f"{cloud.nova}/os-keypairs",
-        json={"keypairs": [{"keypair": {"name": "laptop", "fingerprint": "aa:bb",
-                                        "type": "ssh", "public_key": "ssh-ed25519 x"}}]},
+        json={
+            "keypairs": [
+                {
+                    "keypair": {
+                        "name": "laptop",
+                        "fingerprint": "aa:bb",
+                        "type": "ssh",
+                        "public_key": "ssh-ed25519 x",
+                    }
+                }
+            ]
+        },
     )
 
     assert conn.list_keypairs() == [models.KeyPair("laptop", "aa:bb", "ssh")]
@@ -471,10 +494,17 @@ def test_limits_from_nova_and_cinder(cloud, conn):
     cloud.http.get(f"{cloud.nova}/limits", json=NOVA_LIMITS)
     cloud.http.get(
         f"{cloud.cinder}/limits",
-        json={"limits": {"rate": [], "absolute": {
-            "maxTotalVolumes": 10, "totalVolumesUsed": 2,
-            "maxTotalVolumeGigabytes": 1000, "totalGigabytesUsed": 40,
-        }}},
+        json={
+            "limits": {
+                "rate": [],
+                "absolute": {
+                    "maxTotalVolumes": 10,
+                    "totalVolumesUsed": 2,
+                    "maxTotalVolumeGigabytes": 1000,
+                    "totalGigabytesUsed": 40,
+                },
+            }
+        },
     )
 
     assert conn.get_limits() == models.Limits(
@@ -507,12 +537,28 @@ def test_limits_without_cinder(cloud, provider):
 def test_list_server_groups(cloud, conn):
     groups = cloud.http.get(
         f"{cloud.nova}/os-server-groups",
-        json={"server_groups": [
-            {"id": "g1", "name": "web", "policy": "anti-affinity", "rules": {},
-             "members": [], "project_id": "p-demo", "user_id": "u-1"},
-            {"id": "g2", "name": "db", "policy": "affinity", "rules": {},
-             "members": ["srv-1"], "project_id": "p-demo", "user_id": "u-1"},
-        ]},
+        json={
+            "server_groups": [
+                {
+                    "id": "g1",
+                    "name": "web",
+                    "policy": "anti-affinity",
+                    "rules": {},
+                    "members": [],
+                    "project_id": "p-demo",
+                    "user_id": "u-1",
+                },
+                {
+                    "id": "g2",
+                    "name": "db",
+                    "policy": "affinity",
+                    "rules": {},
+                    "members": ["srv-1"],
+                    "project_id": "p-demo",
+                    "user_id": "u-1",
+                },
+            ]
+        },
     )
 
     assert conn.list_server_groups() == [
@@ -527,9 +573,17 @@ def test_list_server_groups_before_2_64(cloud, provider):
     cloud.nova_version("2.60")
     cloud.http.get(
         f"{cloud.nova}/os-server-groups",
-        json={"server_groups": [{"id": "g1", "name": "web",
-                                 "policies": ["anti-affinity"], "members": [],
-                                 "metadata": {}}]},
+        json={
+            "server_groups": [
+                {
+                    "id": "g1",
+                    "name": "web",
+                    "policies": ["anti-affinity"],
+                    "members": [],
+                    "metadata": {},
+                }
+            ]
+        },
     )
 
     (group,) = provider.connect(cloud.identity()).list_server_groups()
@@ -545,8 +599,15 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDxpmLDh9usSA2kbv/4vI3Fs5XOysSgQ+i56j
 def test_import_keypair(cloud, conn):
     create = cloud.http.post(
         f"{cloud.nova}/os-keypairs",
-        json={"keypair": {"name": "laptop", "fingerprint": "9f:5f", "type": "ssh",
-                          "public_key": KEY, "user_id": "u-1"}},
+        json={
+            "keypair": {
+                "name": "laptop",
+                "fingerprint": "9f:5f",
+                "type": "ssh",
+                "public_key": KEY,
+                "user_id": "u-1",
+            }
+        },
     )
 
     keypair = conn.import_keypair("laptop", KEY)
@@ -560,12 +621,21 @@ def test_import_keypair(cloud, conn):
 @pytest.mark.parametrize(
     ("status", "body", "message"),
     [
-        (409, {"conflictingRequest": {"code": 409, "message":
-               "Key pair 'laptop' already exists."}},
-         "Key pair 'laptop' already exists."),
-        (400, {"badRequest": {"code": 400, "message":
-               "Keypair data is invalid: failed to generate fingerprint"}},
-         "Keypair data is invalid: failed to generate fingerprint"),
+        (
+            409,
+            {"conflictingRequest": {"code": 409, "message": "Key pair 'laptop' already exists."}},
+            "Key pair 'laptop' already exists.",
+        ),
+        (
+            400,
+            {
+                "badRequest": {
+                    "code": 400,
+                    "message": "Keypair data is invalid: failed to generate fingerprint",
+                }
+            },
+            "Keypair data is invalid: failed to generate fingerprint",
+        ),
     ],
 )
 def test_import_keypair_refused(cloud, conn, status, body, message):

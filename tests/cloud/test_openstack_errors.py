@@ -16,8 +16,12 @@ QUOTA = "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores"
     [
         (
             401,
-            {"unauthorized": {"code": 401, "message": "The request you have made "
-                              "requires authentication."}},
+            {
+                "unauthorized": {
+                    "code": 401,
+                    "message": "The request you have made requires authentication.",
+                }
+            },
             errors.Unauthorized,
             "Your session with the cloud has ended: please log in again.",
         ),
@@ -29,8 +33,13 @@ QUOTA = "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores"
         ),
         (
             403,
-            {"forbidden": {"code": 403, "message": "Policy doesn't allow "
-                           "os_compute_api:servers:create to be performed."}},
+            {
+                "forbidden": {
+                    "code": 403,
+                    "message": "Policy doesn't allow "
+                    "os_compute_api:servers:create to be performed.",
+                }
+            },
             errors.InvalidRequest,
             "Policy doesn't allow os_compute_api:servers:create to be performed.",
         ),
@@ -48,40 +57,57 @@ QUOTA = "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores"
         ),
         (
             400,
-            {"badRequest": {"code": 400, "message": "Block Device Mapping is Invalid: "
-                            "failed to get volume v-1."}},
+            {
+                "badRequest": {
+                    "code": 400,
+                    "message": "Block Device Mapping is Invalid: failed to get volume v-1.",
+                }
+            },
             errors.InvalidRequest,
             "Block Device Mapping is Invalid: failed to get volume v-1.",
         ),
         (
             400,
-            {"badRequest": {"code": 400, "message": "Block Device Mapping is Invalid: "
-                            "Boot sequence for the instance and image/block device "
-                            "mapping combination is not valid."}},
+            {
+                "badRequest": {
+                    "code": 400,
+                    "message": "Block Device Mapping is Invalid: "
+                    "Boot sequence for the instance and image/block device "
+                    "mapping combination is not valid.",
+                }
+            },
             errors.InvalidRequest,
             "Block Device Mapping is Invalid: Boot sequence",
         ),
         (
             # a zero-disk flavor booted from an image
             403,
-            {"forbidden": {"code": 403, "message": "Only volume-backed servers are "
-                           "allowed for flavors with zero disk."}},
+            {
+                "forbidden": {
+                    "code": 403,
+                    "message": "Only volume-backed servers are allowed for flavors with zero disk.",
+                }
+            },
             errors.InvalidRequest,
             "Only volume-backed servers are allowed for flavors with zero disk.",
         ),
         (
             403,
-            {"forbidden": {"code": 403, "message": "Maximum number of metadata "
-                           "items exceeds 128"}},
+            {"forbidden": {"code": 403, "message": "Maximum number of metadata items exceeds 128"}},
             errors.QuotaExceeded,
             "Maximum number of metadata items exceeds 128",
         ),
         (
             400,
-            {"badRequest": {"code": 400, "message": "Failed to launch instances: "
-                            "Unable to launch multiple instances with a single "
-                            "configured port ID. Please launch your instance one "
-                            "by one with different ports."}},
+            {
+                "badRequest": {
+                    "code": 400,
+                    "message": "Failed to launch instances: "
+                    "Unable to launch multiple instances with a single "
+                    "configured port ID. Please launch your instance one "
+                    "by one with different ports.",
+                }
+            },
             errors.InvalidRequest,
             "Failed to launch instances: Unable to launch multiple instances",
         ),
@@ -128,9 +154,7 @@ def test_nova_request_id_from_the_compute_header(cloud, conn):
         conn.get_server("gone")
 
     assert caught.value.request_id == "req-only-compute"
-    assert str(caught.value) == (
-        "Instance gone could not be found. (request req-only-compute)"
-    )
+    assert str(caught.value) == ("Instance gone could not be found. (request req-only-compute)")
 
 
 @pytest.mark.parametrize(
@@ -171,8 +195,7 @@ def test_no_compute_service_in_the_catalog(cloud, provider):
 def test_cinder_over_limit_is_quota_exceeded(cloud, conn):
     cloud.http.get(f"{cloud.nova}/limits", json={"limits": {"absolute": {}}})
     message = (
-        "VolumeLimitExceeded: Maximum number of volumes allowed (1) exceeded "
-        "for quota 'volumes'."
+        "VolumeLimitExceeded: Maximum number of volumes allowed (1) exceeded for quota 'volumes'."
     )
     cloud.error(
         "GET",
@@ -195,8 +218,11 @@ def test_request_too_large_is_not_a_quota(cloud, conn):
         "POST",
         f"{cloud.nova}/servers",
         413,
-        {"message": "Request is too large.", "code": "413 Request Entity Too Large",
-         "title": "Request Entity Too Large"},
+        {
+            "message": "Request is too large.",
+            "code": "413 Request Entity Too Large",
+            "title": "Request Entity Too Large",
+        },
     )
 
     with pytest.raises(errors.InvalidRequest) as caught:
@@ -243,9 +269,13 @@ def test_neutron_error_shape(cloud, conn):
         "GET",
         f"{cloud.neutron}/v2.0/security-groups",
         403,
-        {"NeutronError": {"type": "PolicyNotAuthorized",
-                          "message": "rule:get_security_group is disallowed by policy",
-                          "detail": ""}},
+        {
+            "NeutronError": {
+                "type": "PolicyNotAuthorized",
+                "message": "rule:get_security_group is disallowed by policy",
+                "detail": "",
+            }
+        },
     )
 
     with pytest.raises(errors.InvalidRequest) as caught:

@@ -40,8 +40,12 @@ def test_images_in_one_listing_follow_pages_and_drop_duplicates(cloud, conn):
         json={
             "images": [
                 glance_image(
-                    "i3", "my-snap", visibility="private", image_type="snapshot",
-                    min_ram=512, size=None,
+                    "i3",
+                    "my-snap",
+                    visibility="private",
+                    image_type="snapshot",
+                    min_ram=512,
+                    size=None,
                 ),
                 glance_image("i4", "community-os", visibility="community"),
                 glance_image("i5", "theirs", visibility="shared"),
@@ -54,12 +58,11 @@ def test_images_in_one_listing_follow_pages_and_drop_duplicates(cloud, conn):
     images = conn.list_images()
 
     assert images == [
-        models.Image(id="i1", name="ubuntu", size_bytes=4096, min_disk_gb=3,
-                     os_distro="ubuntu"),
-        models.Image(id="i3", name="my-snap", kind="snapshot", min_ram_mb=512,
-                     visibility="private"),
-        models.Image(id="i4", name="community-os", size_bytes=4096,
-                     visibility="community"),
+        models.Image(id="i1", name="ubuntu", size_bytes=4096, min_disk_gb=3, os_distro="ubuntu"),
+        models.Image(
+            id="i3", name="my-snap", kind="snapshot", min_ram_mb=512, visibility="private"
+        ),
+        models.Image(id="i4", name="community-os", size_bytes=4096, visibility="community"),
         models.Image(id="i5", name="theirs", size_bytes=4096, visibility="shared"),
     ]
     assert len(cloud.requests(base=cloud.glance)) == 2
@@ -118,10 +121,20 @@ def test_networks_with_subnets_from_one_call_and_pagination(cloud, conn):
         complete_qs=True,
         json={
             "networks": [
-                neutron_network("n3", "shared-net", project="p-admin", shared=True,
-                                subnets=["s3"], port_security_enabled=False),
-                neutron_network("n4", "public", project="p-admin",
-                                **{"router:external": True, "subnets": ["s4"]}),
+                neutron_network(
+                    "n3",
+                    "shared-net",
+                    project="p-admin",
+                    shared=True,
+                    subnets=["s3"],
+                    port_security_enabled=False,
+                ),
+                neutron_network(
+                    "n4",
+                    "public",
+                    project="p-admin",
+                    **{"router:external": True, "subnets": ["s4"]},
+                ),
             ],
             "networks_links": [
                 {"rel": "previous", "href": f"{networks}?limit=2&marker=n3&page_reverse=True"},
@@ -145,8 +158,9 @@ def test_networks_with_subnets_from_one_call_and_pagination(cloud, conn):
     assert found == [
         models.Network("n1", "demo-net", subnets=("10.0.0.0/24", "fd00::/64")),
         models.Network("n2", "empty-net", has_subnet=False),
-        models.Network("n3", "shared-net", shared=True, port_security=False,
-                       subnets=("192.168.0.0/24",)),
+        models.Network(
+            "n3", "shared-net", shared=True, port_security=False, subnets=("192.168.0.0/24",)
+        ),
     ]
     assert subnets.call_count == 1
     assert subnets.last_request.qs == {"fields": ["network_id", "cidr"]}
@@ -219,15 +233,33 @@ def test_free_ports_of_the_project(cloud, conn):
         f"{cloud.neutron}/v2.0/ports",
         json={
             "ports": [
-                {"id": "p1", "name": "reserved", "network_id": "n1",
-                 "fixed_ips": [{"subnet_id": "s1", "ip_address": "10.0.0.50"},
-                               {"subnet_id": "s2", "ip_address": "fd00::50"}],
-                 "port_security_enabled": True, "device_id": ""},
-                {"id": "p2", "name": "", "network_id": "n3", "fixed_ips": [],
-                 "port_security_enabled": False, "device_id": ""},
+                {
+                    "id": "p1",
+                    "name": "reserved",
+                    "network_id": "n1",
+                    "fixed_ips": [
+                        {"subnet_id": "s1", "ip_address": "10.0.0.50"},
+                        {"subnet_id": "s2", "ip_address": "fd00::50"},
+                    ],
+                    "port_security_enabled": True,
+                    "device_id": "",
+                },
+                {
+                    "id": "p2",
+                    "name": "",
+                    "network_id": "n3",
+                    "fixed_ips": [],
+                    "port_security_enabled": False,
+                    "device_id": "",
+                },
                 # no owner, but bound to a device all the same
-                {"id": "p3", "name": "odd", "network_id": "n1", "fixed_ips": [],
-                 "device_id": "srv-9"},
+                {
+                    "id": "p3",
+                    "name": "odd",
+                    "network_id": "n1",
+                    "fixed_ips": [],
+                    "device_id": "srv-9",
+                },
             ]
         },
     )

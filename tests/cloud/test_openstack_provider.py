@@ -53,9 +53,7 @@ def test_login_scopes_to_the_last_used_project(cloud, provider):
 
 
 @pytest.mark.parametrize("project_id", ["p-gone", "p-off"])
-def test_login_ignores_a_last_project_that_is_no_longer_theirs(
-    cloud, provider, project_id
-):
+def test_login_ignores_a_last_project_that_is_no_longer_theirs(cloud, provider, project_id):
     cloud.keystone()
 
     identity = provider.login("alice", cloud.password, project_id=project_id)
@@ -218,9 +216,7 @@ def test_connect_makes_no_call_and_uses_the_stored_token(cloud, provider, call_l
         cloud.nova,
         f"{cloud.nova}/flavors/detail",
     ]
-    assert all(
-        r.headers["X-Auth-Token"] == "scoped-p-demo" for r in cloud.http.request_history
-    )
+    assert all(r.headers["X-Auth-Token"] == "scoped-p-demo" for r in cloud.http.request_history)
     assert call_log.count("identity") == 0
     assert call_log.count("compute") == 2
 
@@ -239,8 +235,12 @@ def test_an_expired_token_is_not_renewed_by_the_connection(cloud, provider):
         "GET",
         f"{cloud.nova}/flavors/detail",
         401,
-        {"unauthorized": {"code": 401, "message": "The request you have made "
-                          "requires authentication."}},
+        {
+            "unauthorized": {
+                "code": 401,
+                "message": "The request you have made requires authentication.",
+            }
+        },
     )
 
     with pytest.raises(errors.Unauthorized) as caught:

@@ -26,9 +26,10 @@ def cinder_volume(volume_id, name, **extra):
 
 
 BOOTABLE = cinder_volume(
-    "v1", "debian-boot", bootable="true",
-    volume_image_metadata={"image_id": "i1", "min_disk": "4", "min_ram": "512",
-                           "size": "4096"},
+    "v1",
+    "debian-boot",
+    bootable="true",
+    volume_image_metadata={"image_id": "i1", "min_disk": "4", "min_ram": "512", "size": "4096"},
 )
 
 
@@ -51,8 +52,9 @@ def test_available_volumes_follow_pages(cloud, conn):
             "volumes": [
                 cinder_volume("v2", None, size=50, volume_type="ssd"),
                 # image metadata that someone set by hand
-                cinder_volume("v3", "odd", bootable="true",
-                              volume_image_metadata={"min_disk": "x"}),
+                cinder_volume(
+                    "v3", "odd", bootable="true", volume_image_metadata={"min_disk": "x"}
+                ),
             ],
         },
     )
@@ -60,12 +62,20 @@ def test_available_volumes_follow_pages(cloud, conn):
     found = conn.list_volumes()
 
     assert found == [
-        models.Volume("v1", "debian-boot", 10, bootable=True, volume_type="__DEFAULT__",
-                      availability_zone="nova", image_min_disk_gb=4,
-                      image_min_ram_mb=512),
+        models.Volume(
+            "v1",
+            "debian-boot",
+            10,
+            bootable=True,
+            volume_type="__DEFAULT__",
+            availability_zone="nova",
+            image_min_disk_gb=4,
+            image_min_ram_mb=512,
+        ),
         models.Volume("v2", "v2", 50, volume_type="ssd", availability_zone="nova"),
-        models.Volume("v3", "odd", 10, bootable=True, volume_type="__DEFAULT__",
-                      availability_zone="nova"),
+        models.Volume(
+            "v3", "odd", 10, bootable=True, volume_type="__DEFAULT__", availability_zone="nova"
+        ),
     ]
 
 
@@ -75,11 +85,21 @@ def test_snapshots_take_bootable_from_their_volume(cloud, conn):
         f"{cloud.cinder}/snapshots/detail",
         json={
             "snapshots": [
-                {"id": "s1", "name": "debian-snap", "size": 10, "volume_id": "v1",
-                 "status": "available"},
+                {
+                    "id": "s1",
+                    "name": "debian-snap",
+                    "size": 10,
+                    "volume_id": "v1",
+                    "status": "available",
+                },
                 # of a volume in use, hence not in the list of available ones
-                {"id": "s2", "name": None, "size": 20, "volume_id": "v-busy",
-                 "status": "available"},
+                {
+                    "id": "s2",
+                    "name": None,
+                    "size": 20,
+                    "volume_id": "v-busy",
+                    "status": "available",
+                },
             ]
         },
     )
@@ -87,8 +107,9 @@ def test_snapshots_take_bootable_from_their_volume(cloud, conn):
     found = conn.list_volume_snapshots()
 
     assert found == [
-        models.VolumeSnapshot("s1", "debian-snap", 10, "v1", bootable=True,
-                              image_min_disk_gb=4, image_min_ram_mb=512),
+        models.VolumeSnapshot(
+            "s1", "debian-snap", 10, "v1", bootable=True, image_min_disk_gb=4, image_min_ram_mb=512
+        ),
         models.VolumeSnapshot("s2", "s2", 20, "v-busy"),
     ]
     assert snapshots.last_request.qs == {"status": ["available"]}
@@ -119,9 +140,7 @@ def test_no_volume_listing_without_snapshots(cloud, conn):
 
 
 def test_snapshots_survive_a_failed_volume_listing(cloud, conn):
-    volumes = cloud.error(
-        "GET", f"{cloud.cinder}/volumes/detail", 503, {"message": "down"}
-    )
+    volumes = cloud.error("GET", f"{cloud.cinder}/volumes/detail", 503, {"message": "down"})
     cloud.http.get(
         f"{cloud.cinder}/snapshots/detail",
         json={"snapshots": [{"id": "s1", "size": 10, "volume_id": "v1"}]},
@@ -139,22 +158,27 @@ def test_snapshots_survive_a_failed_volume_listing(cloud, conn):
 def test_a_single_volume_type_is_the_default(cloud, conn):
     types = cloud.http.get(
         f"{cloud.cinder}/types",
-        json={"volume_types": [{"id": "t1", "name": "__DEFAULT__", "is_public": True,
-                                "description": "Default Volume Type",
-                                "extra_specs": {}}]},
+        json={
+            "volume_types": [
+                {
+                    "id": "t1",
+                    "name": "__DEFAULT__",
+                    "is_public": True,
+                    "description": "Default Volume Type",
+                    "extra_specs": {},
+                }
+            ]
+        },
     )
 
-    assert conn.list_volume_types() == [
-        models.VolumeType("t1", "__DEFAULT__", is_default=True)
-    ]
+    assert conn.list_volume_types() == [models.VolumeType("t1", "__DEFAULT__", is_default=True)]
     assert types.call_count == 1
 
 
 def test_several_volume_types_name_no_default(cloud, conn):
     cloud.http.get(
         f"{cloud.cinder}/types",
-        json={"volume_types": [{"id": "t1", "name": "standard"},
-                               {"id": "t2", "name": "ssd"}]},
+        json={"volume_types": [{"id": "t1", "name": "standard"}, {"id": "t2", "name": "ssd"}]},
     )
 
     found = conn.list_volume_types()
@@ -164,9 +188,7 @@ def test_several_volume_types_name_no_default(cloud, conn):
     assert len(cloud.requests(base=cloud.cinder)) == 1
 
 
-@pytest.mark.parametrize(
-    "method", ["list_volumes", "list_volume_snapshots", "list_volume_types"]
-)
+@pytest.mark.parametrize("method", ["list_volumes", "list_volume_snapshots", "list_volume_types"])
 def test_without_block_storage_the_lists_are_empty(cloud, provider, method):
     identity = cloud.identity(services=("compute", "image", "network"))
 

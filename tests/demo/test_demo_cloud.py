@@ -53,7 +53,13 @@ def sandbox(provider):
 
 def request(**values):
     return ServerRequest(
-        **{"name": "s", "flavor_id": "2", "image_id": CIRROS, "networks": (Nic(network_id=PRIVATE),), **values}
+        **{
+            "name": "s",
+            "flavor_id": "2",
+            "image_id": CIRROS,
+            "networks": (Nic(network_id=PRIVATE),),
+            **values,
+        }
     )
 
 
@@ -125,7 +131,9 @@ def test_quota_is_enforced_with_novas_message(sandbox):
 
 
 def test_cores_quota_counts_every_server_of_the_count(sandbox):
-    with pytest.raises(QuotaExceeded, match="Quota exceeded for cores: Requested 8, but already used 0 of 4 cores"):
+    with pytest.raises(
+        QuotaExceeded, match="Quota exceeded for cores: Requested 8, but already used 0 of 4 cores"
+    ):
         sandbox.create_servers(request(flavor_id="5", count=2))  # m1.large: 4 vCPUs
     assert sandbox.list_servers() == []
 
@@ -135,7 +143,10 @@ def test_cores_quota_counts_every_server_of_the_count(sandbox):
     [
         ({"image_id": "nope"}, "Can not find requested image"),
         ({"flavor_id": "99"}, "Flavor 99 could not be found."),
-        ({"image_id": UBUNTU, "flavor_id": "2"}, "Flavor's memory is too small for requested image."),
+        (
+            {"image_id": UBUNTU, "flavor_id": "2"},
+            "Flavor's memory is too small for requested image.",
+        ),
         ({"networks": (Nic(network_id=ISOLATED),)}, f"Network {ISOLATED} requires a subnet"),
         ({"networks": (Nic(network_id="missing"),)}, "Network missing could not be found."),
         ({"key_name": "nope"}, "Invalid key_name provided."),
@@ -186,7 +197,9 @@ def test_state_survives_a_restart(tmp_path):
     provider = DemoProvider(path, build_seconds=0)
     provider.connect(provider.login("demo", "demo")).create_servers(request(name="persistent"))
     again = DemoProvider(path, build_seconds=0)
-    assert [s.name for s in again.connect(again.login("demo", "demo")).list_servers()] == ["persistent"]
+    assert [s.name for s in again.connect(again.login("demo", "demo")).list_servers()] == [
+        "persistent"
+    ]
 
 
 def test_fetch_catalog_lists_everything_at_once(demo):
@@ -223,20 +236,28 @@ def test_fetch_catalog_runs_the_calls_concurrently(demo):
 
 
 def test_block_storage_ports_and_server_groups(demo, sandbox):
-    assert {(v.name, v.bootable, v.image_min_disk_gb, v.image_min_ram_mb) for v in demo.list_volumes()} == {
-        ("debian-boot", True, 4, 512), ("data", False, 0, 0)
-    }
+    assert {
+        (v.name, v.bootable, v.image_min_disk_gb, v.image_min_ram_mb) for v in demo.list_volumes()
+    } == {("debian-boot", True, 4, 512), ("data", False, 0, 0)}
     (snapshot,) = demo.list_volume_snapshots()
     assert (snapshot.volume_id, snapshot.bootable, snapshot.size_gb) == (BOOT_VOLUME, True, 10)
-    assert [(t.name, t.is_default) for t in demo.list_volume_types()] == [("standard", True), ("ssd", False)]
+    assert [(t.name, t.is_default) for t in demo.list_volume_types()] == [
+        ("standard", True),
+        ("ssd", False),
+    ]
     assert {(g.name, g.policy) for g in demo.list_server_groups()} == {
-        ("web-anti-affinity", "anti-affinity"), ("db-affinity", "affinity")
+        ("web-anti-affinity", "anti-affinity"),
+        ("db-affinity", "affinity"),
     }
     ports = {p.name: p for p in demo.list_ports()}
     assert ports["reserved-private"].fixed_ips == ("10.0.0.50",)
     assert ports["shared-net-port"].network_id == SHARED
     # volumes and ports belong to a project
-    assert (sandbox.list_volumes(), sandbox.list_volume_snapshots(), sandbox.list_ports()) == ([], [], [])
+    assert (sandbox.list_volumes(), sandbox.list_volume_snapshots(), sandbox.list_ports()) == (
+        [],
+        [],
+        [],
+    )
 
 
 def test_limits_count_volumes_and_snapshot_gigabytes(demo, sandbox):
@@ -246,20 +267,29 @@ def test_limits_count_volumes_and_snapshot_gigabytes(demo, sandbox):
     assert (limits.max_volume_gb, limits.used_volume_gb) == (1000, 40)
     assert limits.max_server_meta == 128
     limits = sandbox.get_limits()
-    assert (limits.max_volumes, limits.used_volumes, limits.max_volume_gb, limits.used_volume_gb) == (2, 0, 20, 0)
+    assert (
+        limits.max_volumes,
+        limits.used_volumes,
+        limits.max_volume_gb,
+        limits.used_volume_gb,
+    ) == (2, 0, 20, 0)
 
 
 def test_seeded_volumes_are_seeded_once(tmp_path):
     path = str(tmp_path / "d.sqlite")
     provider = DemoProvider(path, build_seconds=0)
     demo = provider.connect(provider.login("demo", "demo"))
-    data = BlockDevice(source_type="volume", uuid=DATA_VOLUME, boot_index=-1, delete_on_termination=True)
+    data = BlockDevice(
+        source_type="volume", uuid=DATA_VOLUME, boot_index=-1, delete_on_termination=True
+    )
     (server,) = demo.create_servers(request(block_devices=(data,)))
     demo.delete_server(server.id)
 
     again = DemoProvider(path, build_seconds=0)
 
-    assert [v.name for v in again.connect(again.login("demo", "demo")).list_volumes()] == ["debian-boot"]
+    assert [v.name for v in again.connect(again.login("demo", "demo")).list_volumes()] == [
+        "debian-boot"
+    ]
 
 
 def test_a_state_file_of_the_previous_version_is_upgraded(tmp_path):
@@ -312,9 +342,13 @@ def test_boot_from_an_existing_volume(provider, demo):
 
 
 def test_boot_from_a_volume_snapshot_makes_a_volume(provider, demo):
-    device = BlockDevice(source_type="snapshot", uuid=SNAPSHOT, volume_size=12, delete_on_termination=True)
+    device = BlockDevice(
+        source_type="snapshot", uuid=SNAPSHOT, volume_size=12, delete_on_termination=True
+    )
 
-    (server,) = demo.create_servers(request(image_id=None, flavor_id=VOLUME_ONLY, block_devices=(device,)))
+    (server,) = demo.create_servers(
+        request(image_id=None, flavor_id=VOLUME_ONLY, block_devices=(device,))
+    )
 
     assert demo.get_server(server.id).status == "ACTIVE"
     (volume,) = volumes_of(provider, server.id)
@@ -329,10 +363,16 @@ def test_boot_from_a_volume_snapshot_makes_a_volume(provider, demo):
 def test_boot_from_an_image_onto_a_new_volume_kept_after_the_server(provider, demo):
     device = BlockDevice(source_type="image", uuid=DEBIAN, volume_size=8, volume_type="ssd")
 
-    (server,) = demo.create_servers(request(image_id=None, flavor_id=VOLUME_ONLY, block_devices=(device,)))
+    (server,) = demo.create_servers(
+        request(image_id=None, flavor_id=VOLUME_ONLY, block_devices=(device,))
+    )
 
     (volume,) = volumes_of(provider, server.id)
-    assert (volume["volume_type"], volume["image_min_disk_gb"], volume["delete_on_termination"]) == ("ssd", 4, 0)
+    assert (
+        volume["volume_type"],
+        volume["image_min_disk_gb"],
+        volume["delete_on_termination"],
+    ) == ("ssd", 4, 0)
     demo.delete_server(server.id)
     kept = next(v for v in demo.list_volumes() if v.id == volume["id"])
     # Nova names the volumes it makes "", so the id stands in
@@ -340,7 +380,9 @@ def test_boot_from_an_image_onto_a_new_volume_kept_after_the_server(provider, de
 
 
 def test_boot_from_an_image_with_a_blank_data_volume(provider, demo):
-    blank = BlockDevice(source_type="blank", boot_index=-1, volume_size=5, delete_on_termination=True)
+    blank = BlockDevice(
+        source_type="blank", boot_index=-1, volume_size=5, delete_on_termination=True
+    )
 
     (server,) = demo.create_servers(request(image_id=DEBIAN, flavor_id="3", block_devices=(blank,)))
 
@@ -351,9 +393,10 @@ def test_boot_from_an_image_with_a_blank_data_volume(provider, demo):
 
 
 def test_zero_disk_flavor_needs_a_volume_to_boot_from(demo):
-    with pytest.raises(InvalidRequest, match=message_of(
-        "Only volume-backed servers are allowed for flavors with zero disk."
-    )):
+    with pytest.raises(
+        InvalidRequest,
+        match=message_of("Only volume-backed servers are allowed for flavors with zero disk."),
+    ):
         demo.create_servers(request(flavor_id=VOLUME_ONLY))
     (server,) = demo.create_servers(boot_volume(flavor_id=VOLUME_ONLY))
     assert demo.get_server(server.id).status == "ACTIVE"
@@ -363,9 +406,10 @@ def test_a_volume_in_use_or_missing_is_refused(demo):
     demo.create_servers(boot_volume(flavor_id="3"))
     for volume_id in (BOOT_VOLUME, "no-such-volume"):
         device = BlockDevice(source_type="volume", uuid=volume_id)
-        with pytest.raises(InvalidRequest, match=message_of(
-            f"Block Device Mapping is Invalid: failed to get volume {volume_id}."
-        )):
+        with pytest.raises(
+            InvalidRequest,
+            match=message_of(f"Block Device Mapping is Invalid: failed to get volume {volume_id}."),
+        ):
             demo.create_servers(request(image_id=None, block_devices=(device,)))
 
 
@@ -383,35 +427,84 @@ def test_an_existing_volume_cannot_go_to_several_servers(demo):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"block_devices": (BlockDevice(source_type="volume", uuid=DATA_VOLUME),)},
-         f"Block Device {DATA_VOLUME} is not bootable."),
-        ({"block_devices": (BlockDevice(source_type="blank", boot_index=-1, volume_size=1),)},
-         ("Block Device Mapping is Invalid: Boot sequence for the instance and image/block device "
-          "mapping combination is not valid.")),
-        ({"image_id": CIRROS, "block_devices": (BlockDevice(source_type="volume", uuid=BOOT_VOLUME),)},
-         ("Block Device Mapping is Invalid: Boot sequence for the instance and image/block device "
-          "mapping combination is not valid.")),
-        ({"block_devices": (BlockDevice(source_type="image", uuid=DEBIAN),)},
-         ("Block Device Mapping is Invalid: Images with destination_type 'volume' need to have a "
-          "non-zero size")),
-        ({"image_id": CIRROS, "block_devices": (BlockDevice(source_type="blank", boot_index=-1),)},
-         ("Block Device Mapping is Invalid: Blank volumes (source: 'blank', dest: 'volume') need to "
-          "have a non-zero size")),
-        ({"block_devices": (BlockDevice(source_type="image", uuid="nope", volume_size=5),)},
-         "Block Device Mapping is Invalid: failed to get image nope."),
-        ({"block_devices": (BlockDevice(source_type="snapshot", uuid="nope"),)},
-         "Block Device Mapping is Invalid: failed to get snapshot nope."),
-        ({"block_devices": (BlockDevice(source_type="image", uuid=DEBIAN, volume_size=3),)},
-         ("Volume is smaller than the minimum size specified in image metadata. Volume size is "
-          "3221225472 bytes, minimum size is 4294967296 bytes.")),
-        ({"block_devices": (BlockDevice(source_type="snapshot", uuid=SNAPSHOT, volume_size=5),)},
-         ("Invalid input received: Volume size '5'GB cannot be smaller than the snapshot size 10GB. "
-          "They must be >= original snapshot size.")),
-        ({"block_devices": (BlockDevice(source_type="image", uuid=DEBIAN, volume_size=5, volume_type="gold"),)},
-         "Volume type gold could not be found."),
+        (
+            {"block_devices": (BlockDevice(source_type="volume", uuid=DATA_VOLUME),)},
+            f"Block Device {DATA_VOLUME} is not bootable.",
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="blank", boot_index=-1, volume_size=1),)},
+            (
+                "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device "
+                "mapping combination is not valid."
+            ),
+        ),
+        (
+            {
+                "image_id": CIRROS,
+                "block_devices": (BlockDevice(source_type="volume", uuid=BOOT_VOLUME),),
+            },
+            (
+                "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device "
+                "mapping combination is not valid."
+            ),
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="image", uuid=DEBIAN),)},
+            (
+                "Block Device Mapping is Invalid: Images with destination_type 'volume' need to have a "
+                "non-zero size"
+            ),
+        ),
+        (
+            {
+                "image_id": CIRROS,
+                "block_devices": (BlockDevice(source_type="blank", boot_index=-1),),
+            },
+            (
+                "Block Device Mapping is Invalid: Blank volumes (source: 'blank', dest: 'volume') need to "
+                "have a non-zero size"
+            ),
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="image", uuid="nope", volume_size=5),)},
+            "Block Device Mapping is Invalid: failed to get image nope.",
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="snapshot", uuid="nope"),)},
+            "Block Device Mapping is Invalid: failed to get snapshot nope.",
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="image", uuid=DEBIAN, volume_size=3),)},
+            (
+                "Volume is smaller than the minimum size specified in image metadata. Volume size is "
+                "3221225472 bytes, minimum size is 4294967296 bytes."
+            ),
+        ),
+        (
+            {"block_devices": (BlockDevice(source_type="snapshot", uuid=SNAPSHOT, volume_size=5),)},
+            (
+                "Invalid input received: Volume size '5'GB cannot be smaller than the snapshot size 10GB. "
+                "They must be >= original snapshot size."
+            ),
+        ),
+        (
+            {
+                "block_devices": (
+                    BlockDevice(
+                        source_type="image", uuid=DEBIAN, volume_size=5, volume_type="gold"
+                    ),
+                )
+            },
+            "Volume type gold could not be found.",
+        ),
         # the debian volume keeps the image's 512 MB minimum
-        ({"flavor_id": "1", "block_devices": (BlockDevice(source_type="volume", uuid=BOOT_VOLUME),)},
-         "Flavor's memory is too small for requested image."),
+        (
+            {
+                "flavor_id": "1",
+                "block_devices": (BlockDevice(source_type="volume", uuid=BOOT_VOLUME),),
+            },
+            "Flavor's memory is too small for requested image.",
+        ),
     ],
 )
 def test_block_devices_nova_would_refuse(demo, change, message):
@@ -459,7 +552,9 @@ def test_volume_gigabytes_quota_ends_the_build_in_error(sandbox):
 
 
 def test_a_port_is_used_then_free_again(demo):
-    (server,) = demo.create_servers(request(networks=(Nic(port_id=PRIVATE_PORT), Nic(network_id=SHARED))))
+    (server,) = demo.create_servers(
+        request(networks=(Nic(port_id=PRIVATE_PORT), Nic(network_id=SHARED)))
+    )
 
     server = demo.get_server(server.id)
     assert server.addresses[0] == "private: 10.0.0.50"
@@ -474,15 +569,21 @@ def test_a_port_is_used_then_free_again(demo):
 
 
 def test_a_fixed_ip_is_given_to_the_server(demo):
-    (server,) = demo.create_servers(request(networks=(Nic(network_id=PRIVATE, fixed_ip="10.0.0.77"),)))
+    (server,) = demo.create_servers(
+        request(networks=(Nic(network_id=PRIVATE, fixed_ip="10.0.0.77"),))
+    )
 
     assert demo.get_server(server.id).addresses == ("private: 10.0.0.77",)
-    with pytest.raises(InvalidRequest, match=message_of("Fixed IP address 10.0.0.77 is already in use.")):
+    with pytest.raises(
+        InvalidRequest, match=message_of("Fixed IP address 10.0.0.77 is already in use.")
+    ):
         demo.create_servers(request(networks=(Nic(network_id=PRIVATE, fixed_ip="10.0.0.77"),)))
 
 
 def test_two_interfaces_on_one_network_get_two_addresses(demo):
-    (server,) = demo.create_servers(request(networks=(Nic(network_id=PRIVATE), Nic(network_id=PRIVATE))))
+    (server,) = demo.create_servers(
+        request(networks=(Nic(network_id=PRIVATE), Nic(network_id=PRIVATE)))
+    )
 
     first, second = demo.get_server(server.id).addresses
     assert first != second
@@ -491,18 +592,30 @@ def test_two_interfaces_on_one_network_get_two_addresses(demo):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"count": 2, "networks": (Nic(port_id=SHARED_PORT),)},
-         ("Failed to launch instances: Unable to launch multiple instances with a single configured "
-          "port ID. Please launch your instance one by one with different ports.")),
-        ({"count": 2, "networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.9"),)},
-         "Failed to launch instances: max_count cannot be greater than 1 if an fixed_ip is specified."),
-        ({"networks": (Nic(network_id=PRIVATE, fixed_ip="192.168.100.9"),)},
-         f"Fixed IP 192.168.100.9 is not a valid ip address for network {PRIVATE}."),
-        ({"networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.300"),)},
-         "Invalid input for field/attribute fixed_ip. Value: 10.0.0.300. '10.0.0.300' is not a 'ip-address'"),
+        (
+            {"count": 2, "networks": (Nic(port_id=SHARED_PORT),)},
+            (
+                "Failed to launch instances: Unable to launch multiple instances with a single configured "
+                "port ID. Please launch your instance one by one with different ports."
+            ),
+        ),
+        (
+            {"count": 2, "networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.9"),)},
+            "Failed to launch instances: max_count cannot be greater than 1 if an fixed_ip is specified.",
+        ),
+        (
+            {"networks": (Nic(network_id=PRIVATE, fixed_ip="192.168.100.9"),)},
+            f"Fixed IP 192.168.100.9 is not a valid ip address for network {PRIVATE}.",
+        ),
+        (
+            {"networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.300"),)},
+            "Invalid input for field/attribute fixed_ip. Value: 10.0.0.300. '10.0.0.300' is not a 'ip-address'",
+        ),
         # the free port's address
-        ({"networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.50"),)},
-         "Fixed IP address 10.0.0.50 is already in use."),
+        (
+            {"networks": (Nic(network_id=PRIVATE, fixed_ip="10.0.0.50"),)},
+            "Fixed IP address 10.0.0.50 is already in use.",
+        ),
         ({"networks": (Nic(port_id="no-such-port"),)}, "Port id no-such-port could not be found."),
         ({"networks": (Nic(),)}, "A network interface needs a network or a port."),
     ],
@@ -518,16 +631,26 @@ def test_network_interfaces_nova_would_refuse(demo, change, message):
 
 def test_options_are_stored_with_the_server(provider, demo):
     group = demo_data.SERVER_GROUPS[0].id
-    (server,) = demo.create_servers(request(
-        tags=("web", "prod"), metadata={"owner": "web team"}, hostname="web-01.example.org",
-        config_drive=True, disk_config="MANUAL", server_group=group, admin_password="secret",
-    ))
+    (server,) = demo.create_servers(
+        request(
+            tags=("web", "prod"),
+            metadata={"owner": "web team"},
+            hostname="web-01.example.org",
+            config_drive=True,
+            disk_config="MANUAL",
+            server_group=group,
+            admin_password="secret",
+        )
+    )
 
     with provider.db() as db:
         row = db.execute("SELECT details FROM servers WHERE id = ?", (server.id,)).fetchone()
     assert json.loads(row["details"]) == {
-        "tags": ["web", "prod"], "metadata": {"owner": "web team"},
-        "hostname": "web-01.example.org", "config_drive": True, "disk_config": "MANUAL",
+        "tags": ["web", "prod"],
+        "metadata": {"owner": "web team"},
+        "hostname": "web-01.example.org",
+        "config_drive": True,
+        "disk_config": "MANUAL",
         "server_group": group,
     }
     assert "secret" not in json.dumps(dict(row))
@@ -536,10 +659,16 @@ def test_options_are_stored_with_the_server(provider, demo):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"count": 2, "hostname": "web"}, "Unable to allocate a single hostname to multiple instances"),
+        (
+            {"count": 2, "hostname": "web"},
+            "Unable to allocate a single hostname to multiple instances",
+        ),
         ({"hostname": "web 01"}, "Invalid input for field/attribute hostname. Value: web 01."),
         ({"metadata": {"k" * 256: "v"}}, "Invalid input for field/attribute metadata. Value: kkk"),
-        ({"metadata": {"bad/key": "v"}}, "Invalid input for field/attribute metadata. Value: bad/key."),
+        (
+            {"metadata": {"bad/key": "v"}},
+            "Invalid input for field/attribute metadata. Value: bad/key.",
+        ),
         ({"metadata": {"key": "v" * 256}}, "Value of key is longer than 255 characters."),
         ({"tags": tuple(f"t{i}" for i in range(51))}, "51 tags is too many: 50 at most."),
         ({"tags": ("a,b",)}, "Value: a,b. A tag has 1 to 60 characters, none of them ',' or '/'."),
@@ -566,7 +695,9 @@ def test_too_many_metadata_items_is_over_quota(demo):
 
 # -- key pairs and deleting ----------------------------------------------------------
 
-ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDxpmLDh9usSA2kbv/4vI3Fs5XOysSgQ+i56jrgXNjEw me@laptop"
+ED25519 = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDxpmLDh9usSA2kbv/4vI3Fs5XOysSgQ+i56jrgXNjEw me@laptop"
+)
 
 
 def test_import_keypair_with_novas_fingerprint(demo):
@@ -598,7 +729,9 @@ def test_import_keypair_refuses_a_name_taken(demo, name):
     ],
 )
 def test_import_keypair_refuses_a_bad_key(demo, key):
-    with pytest.raises(InvalidRequest, match=message_of("Keypair data is invalid: failed to generate fingerprint")):
+    with pytest.raises(
+        InvalidRequest, match=message_of("Keypair data is invalid: failed to generate fingerprint")
+    ):
         demo.import_keypair("laptop", key)
 
 

@@ -27,8 +27,15 @@ from webapp.workflow import WizardStore
 
 GIB = 1024**3
 FULL = Features(
-    compute_microversion="2.96", description=True, tags=True, hostname=True,
-    network_auto=True, network_none=True, volumes=True, volume_type=True, hostname_fqdn=True,
+    compute_microversion="2.96",
+    description=True,
+    tags=True,
+    hostname=True,
+    network_auto=True,
+    network_none=True,
+    volumes=True,
+    volume_type=True,
+    hostname_fqdn=True,
 )
 CATALOG = Catalog(
     images=(
@@ -59,15 +66,27 @@ CATALOG = Catalog(
     volume_types=(VolumeType("t-1", "standard", is_default=True), VolumeType("t-2", "ssd")),
     server_groups=(ServerGroup("sg-1", "spread", "anti-affinity"),),
     limits=Limits(
-        max_instances=10, used_instances=8, max_cores=20, used_cores=8, max_ram_mb=51200,
-        used_ram_mb=8192, max_server_meta=3, max_volumes=5, used_volumes=4,
-        max_volume_gb=100, used_volume_gb=90,
+        max_instances=10,
+        used_instances=8,
+        max_cores=20,
+        used_cores=8,
+        max_ram_mb=51200,
+        used_ram_mb=8192,
+        max_server_meta=3,
+        max_volumes=5,
+        used_volumes=4,
+        max_volume_gb=100,
+        used_volume_gb=90,
     ),
     features=FULL,
 )
 SETTINGS = {
-    "default_source": "image", "disabled_sources": (), "create_volume": False,
-    "delete_volume_on_termination": True, "config_drive": False, "admin_password": True,
+    "default_source": "image",
+    "disabled_sources": (),
+    "create_volume": False,
+    "delete_volume_on_termination": True,
+    "config_drive": False,
+    "admin_password": True,
 }
 ALL_STEPS = frozenset({"launch.step.config", "launch.step.review"})
 
@@ -83,7 +102,9 @@ def request_context():
 def wizard(catalog=CATALOG, **settings):
     store = WizardStore({})
     state = store.create("launch_instance", {"project_id": "p", "user_id": "u"})
-    resources = LaunchResources(catalog=catalog, connect=lambda: None, settings={**SETTINGS, **settings})
+    resources = LaunchResources(
+        catalog=catalog, connect=lambda: None, settings={**SETTINGS, **settings}
+    )
     return LaunchInstance(state, resources=resources, permissions=ALL_STEPS)
 
 
@@ -111,11 +132,19 @@ def through(workflow, upto, **overrides):
 
 def test_steps_in_order_and_operator_can_hide_optional_ones():
     assert [s.slug() for s in wizard().steps] == [
-        "details", "source", "flavor", "network", "access", "config", "review"
+        "details",
+        "source",
+        "flavor",
+        "network",
+        "access",
+        "config",
+        "review",
     ]
     state = WizardStore({}).create("launch_instance", {"project_id": "p", "user_id": "u"})
     resources = LaunchResources(catalog=CATALOG, connect=lambda: None, settings=SETTINGS)
-    hidden = LaunchInstance(state, resources=resources, permissions=frozenset({"launch.step.config"}))
+    hidden = LaunchInstance(
+        state, resources=resources, permissions=frozenset({"launch.step.config"})
+    )
     assert "review" not in [s.slug() for s in hidden.steps]
 
 
@@ -186,19 +215,43 @@ def test_volume_quota_is_checked_before_nova_accepts_and_fails_later():
 @pytest.mark.parametrize(
     ("source", "boot_volume", "flavor", "reason"),
     [
-        ("img-big", False, "f-tiny", "tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB."),
-        ("img-big", True, "f-tiny", "tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB."),
-        ("snap-1", False, "f-tiny", "tiny cannot be used: the source needs 2 GB of RAM; it has 512 MB."),
+        (
+            "img-big",
+            False,
+            "f-tiny",
+            "tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB.",
+        ),
+        (
+            "img-big",
+            True,
+            "f-tiny",
+            "tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB.",
+        ),
+        (
+            "snap-1",
+            False,
+            "f-tiny",
+            "tiny cannot be used: the source needs 2 GB of RAM; it has 512 MB.",
+        ),
         ("snap-1", False, "f-small", None),
         ("img-big", False, "f-large", None),
-        ("img-small", False, "f-zero", "zero cannot be used: it has no root disk: boot from a volume (Source step)."),
+        (
+            "img-small",
+            False,
+            "f-zero",
+            "zero cannot be used: it has no root disk: boot from a volume (Source step).",
+        ),
         ("img-small", True, "f-zero", None),
         ("vol-boot", True, "f-tiny", None),
     ],
 )
 def test_flavor_against_the_source(source, boot_volume, flavor, reason):
     workflow = wizard()
-    through(workflow, "flavor", source={"source_id": source, "create_volume": "y" if boot_volume else ""})
+    through(
+        workflow,
+        "flavor",
+        source={"source_id": source, "create_volume": "y" if boot_volume else ""},
+    )
     errors, _ = post(workflow, "flavor", flavor=flavor)
     assert errors == ({"flavor": [reason]} if reason else {})
 
@@ -219,11 +272,23 @@ def test_flavor_over_quota_for_the_count():
         ({"nic_1": ""}, "nic_1", "Choose a network."),
         ({"nic_1": "net-x"}, "nic_1", "Not a valid choice."),
         ({"nic_1": "net-a", "nic_2": "net-a"}, "nic_2", "Each network or port can be chosen once."),
-        ({"nic_1": "none", "nic_2": "net-a"}, "nic_2", "Automatic or no network cannot be combined"),
-        ({"nic_1": "net-a", "ip_1": "10.0.1.5"}, "ip_1", "10.0.1.5 is not in the subnets of a (10.0.0.0/24)."),
+        (
+            {"nic_1": "none", "nic_2": "net-a"},
+            "nic_2",
+            "Automatic or no network cannot be combined",
+        ),
+        (
+            {"nic_1": "net-a", "ip_1": "10.0.1.5"},
+            "ip_1",
+            "10.0.1.5 is not in the subnets of a (10.0.0.0/24).",
+        ),
         ({"nic_1": "net-a", "ip_1": "ten"}, "ip_1", "ten is not an IP address."),
         ({"nic_1": "port:port-1", "ip_1": "10.0.0.9"}, "ip_1", "A port brings its own address"),
-        ({"nic_1": "net-a", "nic_2": "", "ip_2": "10.0.0.9"}, "ip_2", "Choose the interface's network first."),
+        (
+            {"nic_1": "net-a", "nic_2": "", "ip_2": "10.0.0.9"},
+            "ip_2",
+            "Choose the interface's network first.",
+        ),
     ],
 )
 def test_network_rules(data, field, message):
@@ -245,7 +310,9 @@ def test_ports_and_fixed_ips_refuse_count_above_one():
 def test_networks_contribute_in_order_with_fixed_ips():
     workflow = wizard()
     through(workflow, "network")
-    errors, _ = post(workflow, "network", nic_1="net-b", ip_1="fd00::5", nic_2="port:port-1", nic_3="net-a")
+    errors, _ = post(
+        workflow, "network", nic_1="net-b", ip_1="fd00::5", nic_2="port:port-1", nic_3="net-a"
+    )
     assert errors == {}
     assert workflow.context["networks"] == [
         {"network_id": "net-b", "fixed_ip": "fd00::5"},
@@ -284,14 +351,42 @@ ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPd3mVqLq1zX0m2o8mJ1m7QeUu3kYw1c0
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"public_key": "-----BEGIN OPENSSH PRIVATE KEY-----"}, "public_key", "Paste an OpenSSH public key"),
-        ({"public_key": "ssh-ed25519 !!!!", "new_keypair_name": "k"}, "public_key", "The key's base64 part is damaged."),
-        ({"public_key": "ssh-rsa " + ED25519.split()[1], "new_keypair_name": "k"}, "public_key", "does not match its type ssh-rsa"),
+        (
+            {"public_key": "-----BEGIN OPENSSH PRIVATE KEY-----"},
+            "public_key",
+            "Paste an OpenSSH public key",
+        ),
+        (
+            {"public_key": "ssh-ed25519 !!!!", "new_keypair_name": "k"},
+            "public_key",
+            "The key's base64 part is damaged.",
+        ),
+        (
+            {"public_key": "ssh-rsa " + ED25519.split()[1], "new_keypair_name": "k"},
+            "public_key",
+            "does not match its type ssh-rsa",
+        ),
         ({"public_key": ED25519}, "public_key", "The key needs a name"),
-        ({"public_key": ED25519, "new_keypair_name": "mine"}, "public_key", "A key pair named mine exists already"),
-        ({"public_key": ED25519, "new_keypair_name": "bad/name"}, "public_key", "Key pair names use letters"),
-        ({"admin_pass": "short", "confirm_admin_pass": "short"}, "admin_pass", "Field must be between 8 and 255 characters long."),
-        ({"admin_pass": "long enough", "confirm_admin_pass": "different"}, "confirm_admin_pass", "The passwords differ."),
+        (
+            {"public_key": ED25519, "new_keypair_name": "mine"},
+            "public_key",
+            "A key pair named mine exists already",
+        ),
+        (
+            {"public_key": ED25519, "new_keypair_name": "bad/name"},
+            "public_key",
+            "Key pair names use letters",
+        ),
+        (
+            {"admin_pass": "short", "confirm_admin_pass": "short"},
+            "admin_pass",
+            "Field must be between 8 and 255 characters long.",
+        ),
+        (
+            {"admin_pass": "long enough", "confirm_admin_pass": "different"},
+            "confirm_admin_pass",
+            "The passwords differ.",
+        ),
     ],
 )
 def test_access_rules(data, field, message):
@@ -304,11 +399,19 @@ def test_access_rules(data, field, message):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"user_data": "x" * 49_150}, "user_data", "The script is 49150 bytes; Nova takes at most 49149"),
+        (
+            {"user_data": "x" * 49_150},
+            "user_data",
+            "The script is 49150 bytes; Nova takes at most 49149",
+        ),
         ({"metadata": "a=1\nb=2\nc=3\nd=4"}, "metadata", "4 items: this project allows at most 3."),
         ({"metadata": "bad/key=1"}, "metadata", "Key 'bad/key': use 1 to 255"),
         ({"metadata": "k=" + "v" * 256}, "metadata", "longer than 255"),
-        ({"metadata": "no equals sign"}, "metadata", "Line 1: write each metadata item as key=value."),
+        (
+            {"metadata": "no equals sign"},
+            "metadata",
+            "Line 1: write each metadata item as key=value.",
+        ),
         ({"tags": ",".join(f"t{i}" for i in range(51))}, "tags", "51 tags: Nova takes at most 50."),
         ({"tags": "a/b"}, "tags", "without '/'"),
         ({"hostname": "-bad-"}, "hostname", "Use 2 to 63 letters"),
@@ -332,7 +435,9 @@ def test_hostname_with_count_above_one_is_refused():
 
 
 def test_tags_and_hostname_are_hidden_below_their_microversions():
-    old = Catalog(**{**CATALOG.__dict__, "features": Features(compute_microversion="2.51", description=True)})
+    old = Catalog(
+        **{**CATALOG.__dict__, "features": Features(compute_microversion="2.51", description=True)}
+    )
     workflow = wizard(old)
     through(workflow, "config")
     action = workflow.build_action(workflow.get_step("config"))
@@ -351,14 +456,26 @@ def finished(**overrides):
 
 
 def test_request_for_an_image_boot():
-    request = finished(config={"metadata": "role=web", "tags": "a, b", "hostname": "web-1",
-                               "server_group": "sg-1", "config_drive": "y", "disk_config": "AUTO",
-                               "scheduler_hints": "different_host=abc", "user_data": "#!/bin/sh"})
+    request = finished(
+        config={
+            "metadata": "role=web",
+            "tags": "a, b",
+            "hostname": "web-1",
+            "server_group": "sg-1",
+            "config_drive": "y",
+            "disk_config": "AUTO",
+            "scheduler_hints": "different_host=abc",
+            "user_data": "#!/bin/sh",
+        }
+    )
     assert request.image_id == "img-small" and request.block_devices == ()
     assert request.networks[0].network_id == "net-a"
     assert request.metadata == {"role": "web"} and request.tags == ("a", "b")
     assert (request.hostname, request.server_group, request.config_drive, request.disk_config) == (
-        "web-1", "sg-1", True, "AUTO"
+        "web-1",
+        "sg-1",
+        True,
+        "AUTO",
     )
     assert request.scheduler_hints == {"different_host": "abc"}
     assert request.key_name == "mine" and request.security_groups == ("default",)
@@ -368,30 +485,53 @@ def test_request_for_an_existing_volume():
     request = finished(source={"source_id": "vol-boot"})
     assert request.image_id is None
     (boot,) = request.block_devices
-    assert (boot.source_type, boot.uuid, boot.boot_index, boot.volume_size) == ("volume", "vol-boot", 0, None)
+    assert (boot.source_type, boot.uuid, boot.boot_index, boot.volume_size) == (
+        "volume",
+        "vol-boot",
+        0,
+        None,
+    )
 
 
 def test_request_for_an_image_to_a_new_volume_with_type_and_a_data_volume():
     request = finished(
-        source={"source_id": "img-small", "create_volume": "y", "volume_type": "ssd",
-                "delete_on_termination": "y", "data_volume_size": "5"},
+        source={
+            "source_id": "img-small",
+            "create_volume": "y",
+            "volume_type": "ssd",
+            "delete_on_termination": "y",
+            "data_volume_size": "5",
+        },
         flavor={"flavor": "f-small"},
     )
     assert request.image_id is None
     boot, data = request.block_devices
     # Empty size: the largest of the image's needs and the flavor's disk.
-    assert (boot.source_type, boot.uuid, boot.volume_size, boot.volume_type, boot.delete_on_termination) == (
-        "image", "img-small", 20, "ssd", True
+    assert (
+        boot.source_type,
+        boot.uuid,
+        boot.volume_size,
+        boot.volume_type,
+        boot.delete_on_termination,
+    ) == ("image", "img-small", 20, "ssd", True)
+    assert (data.source_type, data.boot_index, data.volume_size, data.uuid) == (
+        "blank",
+        -1,
+        5,
+        None,
     )
-    assert (data.source_type, data.boot_index, data.volume_size, data.uuid) == ("blank", -1, 5, None)
 
 
 def test_several_data_volumes_and_their_quota():
-    request = finished(source={"source_id": "img-small", "data_volume_size": "2", "data_volume_count": "3"})
+    request = finished(
+        source={"source_id": "img-small", "data_volume_size": "2", "data_volume_count": "3"}
+    )
     assert [d.source_type for d in request.block_devices] == ["blank"] * 3
     workflow = wizard()
     through(workflow, "source")
-    errors, _ = post(workflow, "source", source_id="img-small", data_volume_size="1", data_volume_count="2")
+    errors, _ = post(
+        workflow, "source", source_id="img-small", data_volume_size="1", data_volume_count="2"
+    )
     assert "this launch needs 2 volumes, but only 1 of 5 are left" in errors["source_id"][0]
 
 

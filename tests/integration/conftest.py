@@ -31,9 +31,7 @@ from webapp.cloud.openstack import OpenStackProvider
 
 DEVCLOUD_CONFIG = "/opt/devcloud/clouds.yaml"
 DEVCLOUD_AUTH_URL = "http://127.0.0.1:5000/v3"
-SKIP_MESSAGE = (
-    "no OpenStack configured: run ../shared/devcloud/up.sh or set SKIFF_TEST_OS_AUTH_URL"
-)
+SKIP_MESSAGE = "no OpenStack configured: run ../shared/devcloud/up.sh or set SKIFF_TEST_OS_AUTH_URL"
 
 
 @dataclass(frozen=True)
@@ -110,6 +108,4 @@ def os_admin_compute(os_config) -> nova_client.Client:
         project_domain_name="Default",
     )
     session = ks_session.Session(auth=auth, timeout=30)
-    return nova_client.Client(
-        "2.1", session=session, region_name=os_config.region_name
-    )
+    return nova_client.Client("2.1", session=session, region_name=os_config.region_name)

@@ -83,8 +83,11 @@ class Cinder:
         self.wait_gone(kind, item_id)
 
     def wait_gone(self, kind: str, item_id: str) -> None:
-        poll(lambda: self.get(kind, item_id) is None, timeout=60,
-             what=f"{kind} {item_id} still there")
+        poll(
+            lambda: self.get(kind, item_id) is None,
+            timeout=60,
+            what=f"{kind} {item_id} still there",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -150,14 +153,14 @@ def launched(conn, nova, catalog, **values):
     try:
         server = poll(
             lambda: (s := conn.get_server(created.id)).is_final and s,
-            timeout=90, what=f"server {created.id} still building",
+            timeout=90,
+            what=f"server {created.id} still building",
         )
         assert server.status == "ACTIVE", server.fault
         yield server, nova.servers.get(created.id).to_dict()
     finally:
         conn.delete_server(created.id)
-        poll(lambda: _gone(conn, created.id), timeout=60,
-             what=f"server {created.id} not deleted")
+        poll(lambda: _gone(conn, created.id), timeout=60, what=f"server {created.id} not deleted")
 
 
 def _gone(conn, server_id) -> bool:
@@ -178,7 +181,8 @@ def test_the_lists_show_the_sources(conn, sources, catalog):
 
     assert (volume.bootable, volume.size_gb, volume.volume_type) == (True, 1, DEFAULT_TYPE)
     assert (volume.image_min_disk_gb, volume.image_min_ram_mb) == (
-        catalog.image.min_disk_gb, catalog.image.min_ram_mb
+        catalog.image.min_disk_gb,
+        catalog.image.min_ram_mb,
     )
     assert (snapshot.volume_id, snapshot.bootable, snapshot.size_gb) == (sources.volume, True, 1)
 
@@ -197,7 +201,9 @@ def test_boot_from_an_existing_volume(conn, nova, catalog, cinder, sources):
 
 def test_boot_from_a_volume_snapshot(conn, nova, catalog, cinder, sources):
     device = models.BlockDevice(
-        source_type="snapshot", uuid=sources.snapshot, volume_size=1,
+        source_type="snapshot",
+        uuid=sources.snapshot,
+        volume_size=1,
         delete_on_termination=True,
     )
 
@@ -213,8 +219,11 @@ def test_boot_from_a_volume_snapshot(conn, nova, catalog, cinder, sources):
 
 def test_boot_from_an_image_onto_a_new_volume_of_a_type(conn, nova, catalog, cinder):
     device = models.BlockDevice(
-        source_type="image", uuid=catalog.image.id, volume_size=1,
-        volume_type=DEFAULT_TYPE, delete_on_termination=True,
+        source_type="image",
+        uuid=catalog.image.id,
+        volume_size=1,
+        volume_type=DEFAULT_TYPE,
+        delete_on_termination=True,
     )
 
     with launched(conn, nova, catalog, block_devices=(device,)) as (server, seen):
@@ -233,16 +242,15 @@ def test_boot_from_an_image_with_a_blank_data_volume(conn, nova, catalog, cinder
     )
     nics = (models.Nic(network_id=catalog.network.id),)
 
-    with launched(conn, nova, catalog, image_id=catalog.image.id, networks=nics,
-                  block_devices=(blank,)) as (server, seen):
+    with launched(
+        conn, nova, catalog, image_id=catalog.image.id, networks=nics, block_devices=(blank,)
+    ) as (server, seen):
         assert server.image_id == catalog.image.id == seen["image"]["id"]
         assert server.addresses[0].startswith(f"{NETWORK}: ")
         (volume,) = attached(seen)
         made = cinder.get("volumes", volume["id"])
 
-    assert (made["bootable"], made["size"], volume["delete_on_termination"]) == (
-        "false", 1, True
-    )
+    assert (made["bootable"], made["size"], volume["delete_on_termination"]) == ("false", 1, True)
     cinder.wait_gone("volumes", volume["id"])
 
 
@@ -251,10 +259,15 @@ def test_a_missing_volume_is_refused_by_nova(conn, catalog):
     device = models.BlockDevice(source_type="volume", uuid=missing)
 
     with pytest.raises(errors.InvalidRequest) as caught:
-        conn.create_servers(models.ServerRequest(
-            name="skiff-it-missing", flavor_id=catalog.flavor.id, image_id=None,
-            networks="none", block_devices=(device,),
-        ))
+        conn.create_servers(
+            models.ServerRequest(
+                name="skiff-it-missing",
+                flavor_id=catalog.flavor.id,
+                image_id=None,
+                networks="none",
+                block_devices=(device,),
+            )
+        )
 
     assert caught.value.message == (
         f"Block Device Mapping is Invalid: failed to get volume {missing}."

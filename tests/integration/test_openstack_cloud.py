@@ -38,9 +38,7 @@ def conn(os_provider, os_identity):
 @pytest.fixture
 def keypair(conn, os_config):
     """A key pair imported for the test user, deleted afterwards."""
-    nova = nova_client.Client(
-        "2.92", session=conn.session, region_name=os_config.region_name
-    )
+    nova = nova_client.Client("2.92", session=conn.session, region_name=os_config.region_name)
     name = f"skiff-it-{uuid.uuid4().hex[:8]}"
     nova.keypairs.create(name, public_key=PUBLIC_KEY)
     yield name
@@ -136,16 +134,24 @@ def test_keypairs(conn, keypair):
 
 #: every list of webapp.cloud.catalog.fetch_catalog
 WIZARD_LISTS = (
-    "features", "list_images", "list_flavors", "list_keypairs", "list_networks",
-    "list_security_groups", "list_availability_zones", "list_ports", "list_volumes",
-    "list_volume_snapshots", "list_volume_types", "list_server_groups", "get_limits",
+    "features",
+    "list_images",
+    "list_flavors",
+    "list_keypairs",
+    "list_networks",
+    "list_security_groups",
+    "list_availability_zones",
+    "list_ports",
+    "list_volumes",
+    "list_volume_snapshots",
+    "list_volume_types",
+    "list_server_groups",
+    "get_limits",
 )
 
 
 def test_create_read_and_delete_a_server(os_config, os_identity, conn, keypair):
-    provider = OpenStackProvider(
-        auth_url=os_config.auth_url, region_name=os_config.region_name
-    )
+    provider = OpenStackProvider(auth_url=os_config.auth_url, region_name=os_config.region_name)
     # a new provider negotiates the microversion once (one call, then cached)
     with recording() as discovery:
         provider.connect(os_identity).features()
@@ -255,7 +261,8 @@ def test_free_ports(conn, os_identity):
     network = by_name(conn.list_networks(), NETWORK)
     neutron = {"service_type": "network"}
     created = conn.session.post(
-        "/v2.0/ports", endpoint_filter=neutron,
+        "/v2.0/ports",
+        endpoint_filter=neutron,
         json={"port": {"network_id": network.id, "name": "skiff-it-port"}},
     ).json()["port"]
     try:
@@ -272,8 +279,9 @@ def test_volume_types_and_server_groups(conn, os_config):
     assert ("__DEFAULT__", True) in [(t.name, t.is_default) for t in conn.list_volume_types()]
 
     nova = nova_client.Client("2.64", session=conn.session, region_name=os_config.region_name)
-    group = nova.server_groups.create(name=f"skiff-it-{uuid.uuid4().hex[:8]}",
-                                      policy="anti-affinity")
+    group = nova.server_groups.create(
+        name=f"skiff-it-{uuid.uuid4().hex[:8]}", policy="anti-affinity"
+    )
     try:
         found = by_name(conn.list_server_groups(), group.name)
     finally:

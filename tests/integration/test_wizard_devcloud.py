@@ -151,7 +151,11 @@ def test_a_whole_launch_stays_within_the_call_budget(portal, keypair, cleanup):
     with os_session.recording() as calls:
         portal.open()
         portal.fill_all(
-            name=name, image="devcloud-tiny-raw", flavor="m1.nano", network="demo-net", keypair=keypair
+            name=name,
+            image="devcloud-tiny-raw",
+            flavor="m1.nano",
+            network="demo-net",
+            keypair=keypair,
         )
         response = portal.launch()
     assert response.status_code == 303
@@ -176,8 +180,12 @@ def bootable(os_provider, os_identity):
     cinder = Cinder(connection.session)
     image = next(i for i in connection.list_images() if i.name == "devcloud-tiny-raw")
     suffix = uuid.uuid4().hex[:6]
-    volume = cinder.create("volumes", {"size": 1, "imageRef": image.id, "name": f"skiff-wiz-{suffix}"})
-    snapshot = cinder.create("snapshots", {"volume_id": volume["id"], "name": f"skiff-wiz-snap-{suffix}"})
+    volume = cinder.create(
+        "volumes", {"size": 1, "imageRef": image.id, "name": f"skiff-wiz-{suffix}"}
+    )
+    snapshot = cinder.create(
+        "snapshots", {"volume_id": volume["id"], "name": f"skiff-wiz-snap-{suffix}"}
+    )
     yield {"volume": volume["name"], "snapshot": snapshot["name"]}
     cinder.delete("snapshots", snapshot["id"])
     cinder.wait("volumes", volume["id"], "available")
@@ -186,13 +194,22 @@ def bootable(os_provider, os_identity):
 
 BOOTS = {
     "existing volume": ("volume", {}),
-    "volume snapshot to a new volume": ("snapshot", {"volume_size": "2", "delete_on_termination": "y"}),
+    "volume snapshot to a new volume": (
+        "snapshot",
+        {"volume_size": "2", "delete_on_termination": "y"},
+    ),
     "image to a new volume of a type": (
         "devcloud-tiny-raw",
-        {"create_volume": "y", "volume_size": "2", "volume_type": "__DEFAULT__", "delete_on_termination": "y"},
+        {
+            "create_volume": "y",
+            "volume_size": "2",
+            "volume_type": "__DEFAULT__",
+            "delete_on_termination": "y",
+        },
     ),
     "image and a blank data volume": (
-        "devcloud-tiny-raw", {"data_volume_size": "1", "data_delete_on_termination": "y"}
+        "devcloud-tiny-raw",
+        {"data_volume_size": "1", "data_delete_on_termination": "y"},
     ),
 }
 
@@ -204,7 +221,9 @@ def test_every_boot_source_through_the_wizard(portal, nova, keypair, cleanup, bo
     name = f"skiff-boot-{uuid.uuid4().hex[:6]}"
     cleanup.append(name)
     portal.open()
-    portal.fill_all(name=name, image=source, flavor="m1.nano", network="demo-net", keypair=keypair, **options)
+    portal.fill_all(
+        name=name, image=source, flavor="m1.nano", network="demo-net", keypair=keypair, **options
+    )
     response = portal.launch()
     assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
     status, html = wait_for_final(portal, response.headers["Location"])
@@ -222,10 +241,22 @@ def test_options_through_the_wizard_read_back_from_nova(portal, nova, keypair, c
     name = f"skiff-opts-{uuid.uuid4().hex[:6]}"
     cleanup.append(name)
     portal.open()
-    portal.fill_all(name=name, image="devcloud-tiny-raw", flavor="m1.nano", network="demo-net",
-                    keypair=keypair, ip_1="10.0.0.201")
-    portal.post("config", user_data="#cloud-config\n", config_drive="y", metadata="role=web\nteam=ops",
-                tags="skiff, test", hostname="skiff-opts")
+    portal.fill_all(
+        name=name,
+        image="devcloud-tiny-raw",
+        flavor="m1.nano",
+        network="demo-net",
+        keypair=keypair,
+        ip_1="10.0.0.201",
+    )
+    portal.post(
+        "config",
+        user_data="#cloud-config\n",
+        config_drive="y",
+        metadata="role=web\nteam=ops",
+        tags="skiff, test",
+        hostname="skiff-opts",
+    )
     response = portal.post("review", nav="launch")
     assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
     status, html = wait_for_final(portal, response.headers["Location"])

@@ -1,13 +1,13 @@
 """Bad input, refusals, expired logins and double submits: each gets a clear
 message on the right step, and nothing the user typed is lost."""
 
+import json
 import re
 import threading
-from html import escape as html_escape
 import urllib.parse
+from html import escape as html_escape
 
 import pytest
-
 
 
 def test_post_without_csrf_token_is_refused(wizard):
@@ -45,31 +45,62 @@ def test_login_post_without_csrf_token_is_refused(client):
 STEP_CASES = [
     ("details", {"name": ""}, "name", "This field is required."),
     ("details", {"name": "x" * 256}, "name", "Field cannot be longer than 255 characters."),
-    ("details", {"description": "d" * 256}, "description", "Field cannot be longer than 255 characters."),
+    (
+        "details",
+        {"description": "d" * 256},
+        "description",
+        "Field cannot be longer than 255 characters.",
+    ),
     ("details", {"count": "0"}, "count", "Number must be between 1 and 100."),
     ("details", {"count": "many"}, "count", "Not a valid integer value."),
     ("details", {"availability_zone": "mars"}, "availability_zone", "Not a valid choice."),
     ("source", {"source_id": ""}, "source_id", "Choose what to boot from."),
     ("source", {"source_id": "not-an-image"}, "source_id", "Not a valid choice."),
     ("flavor", {"flavor": ""}, "flavor", "Choose a flavor."),
-    ("flavor", {"flavor": "m1.tiny", "image": "ubuntu"}, "flavor",
-     "m1.tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB."),
-    ("flavor", {"flavor": "m1.nano", "image": "debian"}, "flavor",
-     "m1.nano cannot be used: the source needs 512 MB of RAM; it has 128 MB."),
-    ("flavor", {"flavor": "m1.large", "count": "6"}, "flavor",
-     "m1.large cannot be used: over quota: vCPUs 0 used + 24 > 20."),
-    ("flavor", {"flavor": "m1.tiny", "count": "11"}, "flavor",
-     "m1.tiny cannot be used: over quota: Instances 0 used + 11 > 10."),
-    ("flavor", {"flavor": "v1.volume-only"}, "flavor",
-     "v1.volume-only cannot be used: it has no root disk: boot from a volume (Source step)."),
+    (
+        "flavor",
+        {"flavor": "m1.tiny", "image": "ubuntu"},
+        "flavor",
+        "m1.tiny cannot be used: the source needs 1 GB of RAM; it has 512 MB.",
+    ),
+    (
+        "flavor",
+        {"flavor": "m1.nano", "image": "debian"},
+        "flavor",
+        "m1.nano cannot be used: the source needs 512 MB of RAM; it has 128 MB.",
+    ),
+    (
+        "flavor",
+        {"flavor": "m1.large", "count": "6"},
+        "flavor",
+        "m1.large cannot be used: over quota: vCPUs 0 used + 24 > 20.",
+    ),
+    (
+        "flavor",
+        {"flavor": "m1.tiny", "count": "11"},
+        "flavor",
+        "m1.tiny cannot be used: over quota: Instances 0 used + 11 > 10.",
+    ),
+    (
+        "flavor",
+        {"flavor": "v1.volume-only"},
+        "flavor",
+        "v1.volume-only cannot be used: it has no root disk: boot from a volume (Source step).",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("slug", "change", "field", "message"), STEP_CASES)
-def test_each_bad_input_is_explained_beside_its_field_and_the_rest_kept(wizard, slug, change, field, message):
+def test_each_bad_input_is_explained_beside_its_field_and_the_rest_kept(
+    wizard, slug, change, field, message
+):
     wizard.open()
-    details = {"name": "keep-me", "description": "kept description", "count": change.pop("count", "1"),
-               "availability_zone": "nova"}
+    details = {
+        "name": "keep-me",
+        "description": "kept description",
+        "count": change.pop("count", "1"),
+        "availability_zone": "nova",
+    }
     if slug == "details":
         details.update(change)
     response = wizard.post("details", **details)
@@ -133,8 +164,12 @@ def test_uploaded_script_is_read_into_the_script_field(wizard):
     wizard.post("details", name="n", count="1")
     response = wizard.client.post(
         f"{wizard.url}/config",
-        data={"csrf_token": wizard.token, "nav": "next", "user_data": "",
-              "user_data_file": (io.BytesIO(b"#cloud-config\nfrom: a file\n"), "init.yaml")},
+        data={
+            "csrf_token": wizard.token,
+            "nav": "next",
+            "user_data": "",
+            "user_data_file": (io.BytesIO(b"#cloud-config\nfrom: a file\n"), "init.yaml"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
@@ -144,7 +179,9 @@ def test_uploaded_script_is_read_into_the_script_field(wizard):
 def test_keypair_and_security_groups_are_checked(wizard):
     wizard.open()
     wizard.fill_all()
-    html = wizard.post("access", keypair="nope", security_groups=["default", "ghosts"]).get_data(as_text=True)
+    html = wizard.post("access", keypair="nope", security_groups=["default", "ghosts"]).get_data(
+        as_text=True
+    )
     keypair_errors = re.search(r'id="keypair-errors">(.*?)</ul>', html, re.S).group(1)
     assert "Not a valid choice." in keypair_errors
     assert "&#39;ghosts&#39; is not a valid choice for this field." in html
@@ -181,7 +218,7 @@ def test_expired_login_mid_wizard_keeps_everything(wizard, app):
     wizard.fill_all(name="survivor")
     with wizard.client.session_transaction() as session:
         identity = dict(session["identity"])
-        identity["auth_state"] = '{"project_id": "%s", "expires_at": 0}' % identity["project_id"]
+        identity["auth_state"] = json.dumps({"project_id": identity["project_id"], "expires_at": 0})
         session["identity"] = identity
     response = wizard.launch(user_data="#cloud-config\n# typed before expiry\n")
     assert response.status_code == 303
@@ -191,7 +228,12 @@ def test_expired_login_mid_wizard_keeps_everything(wizard, app):
     token = wizard.csrf()
     back = wizard.client.post(
         "/auth/login",
-        data={"username": "demo", "password": "demo", "csrf_token": token, "next": f"{wizard.url}/config"},
+        data={
+            "username": "demo",
+            "password": "demo",
+            "csrf_token": token,
+            "next": f"{wizard.url}/config",
+        },
     )
     assert back.headers["Location"] == f"{wizard.url}/config"
     page = wizard.page("config")

@@ -22,8 +22,21 @@ def launched(wizard, app, **post):
         ("web-01-snapshot", {}, False),
         ("debian-boot (", {}, True),
         ("debian-boot-snapshot", {"volume_size": "12"}, True),
-        ("cirros", {"create_volume": "y", "volume_size": "3", "volume_type": "ssd", "delete_on_termination": "y"}, True),
-        ("cirros", {"data_volume_size": "5", "data_volume_count": "2", "data_delete_on_termination": "y"}, False),
+        (
+            "cirros",
+            {
+                "create_volume": "y",
+                "volume_size": "3",
+                "volume_type": "ssd",
+                "delete_on_termination": "y",
+            },
+            True,
+        ),
+        (
+            "cirros",
+            {"data_volume_size": "5", "data_volume_count": "2", "data_delete_on_termination": "y"},
+            False,
+        ),
     ],
 )
 def test_every_boot_source_reaches_active(wizard, app, source, options, image_id_empty):
@@ -66,9 +79,13 @@ def test_generated_key_pair_is_shown_once_and_not_kept(wizard, app):
     response = wizard.post("access", nav="generate_key", new_keypair_name="fresh")
     html = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
-    private = re.search(r"(-----BEGIN OPENSSH PRIVATE KEY-----.*?-----END OPENSSH PRIVATE KEY-----)", html, re.S)
+    private = re.search(
+        r"(-----BEGIN OPENSSH PRIVATE KEY-----.*?-----END OPENSSH PRIVATE KEY-----)", html, re.S
+    )
     assert private and 'hx-history="false"' in html
-    assert re.search(r'<option selected value="fresh">fresh</option>|<option value="fresh" selected>', html)
+    assert re.search(
+        r'<option selected value="fresh">fresh</option>|<option value="fresh" selected>', html
+    )
     # Kept nowhere: not in the session, not on the page again.
     with wizard.client.session_transaction() as session:
         assert "PRIVATE KEY" not in repr(dict(session))
@@ -81,12 +98,29 @@ def test_configuration_options_reach_the_server(wizard, app):
     wizard.fill_all(name="conf", admin_pass="s3cret-pass", confirm_admin_pass="s3cret-pass")
     with wizard.client.session_transaction() as session:
         assert "s3cret-pass" in repr(dict(session))  # kept server-side until the launch
-    wizard.post("config", user_data="#!/bin/sh", config_drive="y", disk_config="MANUAL",
-                server_group=wizard.option("config", "web-anti-affinity"),
-                metadata="role=web\nteam=ops", tags="a, b", hostname="conf-host")
+    wizard.post(
+        "config",
+        user_data="#!/bin/sh",
+        config_drive="y",
+        disk_config="MANUAL",
+        server_group=wizard.option("config", "web-anti-affinity"),
+        metadata="role=web\nteam=ops",
+        tags="a, b",
+        hostname="conf-host",
+    )
     review = wizard.page("review")
-    for words in ("conf", "cirros-0.6.3", "m1.tiny", "private", "demo-key", "config drive",
-                  "disk MANUAL", "tags a, b", "hostname conf-host", "Project quota with this launch"):
+    for words in (
+        "conf",
+        "cirros-0.6.3",
+        "m1.tiny",
+        "private",
+        "demo-key",
+        "config drive",
+        "disk MANUAL",
+        "tags a, b",
+        "hostname conf-host",
+        "Project quota with this launch",
+    ):
         assert words in review, words
     response = wizard.post("review", nav="launch")
     assert response.status_code == 303
@@ -94,9 +128,11 @@ def test_configuration_options_reach_the_server(wizard, app):
     import json
     import sqlite3
 
-    row = sqlite3.connect(app.config["DEMO_DATABASE"]).execute(
-        "SELECT user_data, details FROM servers WHERE id = ?", (server_id,)
-    ).fetchone()
+    row = (
+        sqlite3.connect(app.config["DEMO_DATABASE"])
+        .execute("SELECT user_data, details FROM servers WHERE id = ?", (server_id,))
+        .fetchone()
+    )
     details = json.loads(row[1])
     assert row[0] == "#!/bin/sh"
     assert details["metadata"] == {"role": "web", "team": "ops"}
@@ -125,7 +161,10 @@ def test_launch_prefilled_from_a_link(wizard):
     wizard.open(f"?volume={volume}&name=from-link")
     assert 'value="from-link"' in wizard.page("details")
     wizard.post("details", name="from-link", count="1")
-    assert re.search(rf'<option selected value="{volume}"|<option value="{volume}" selected', wizard.page("source"))
+    assert re.search(
+        rf'<option selected value="{volume}"|<option value="{volume}" selected',
+        wizard.page("source"),
+    )
 
 
 def test_count_above_one_follows_every_server(wizard, app):

@@ -217,7 +217,9 @@ def test_step_cannot_be_validated_before_its_dependencies(store):
     assert post(workflow, "size", size="small") is None
     assert workflow.errors["size"]["__all__"] == ["Complete Colour first."]
     assert workflow.state.input["size"] == {"size": ["small"]}
-    assert [s.slug() for s in workflow.missing_dependencies(workflow.get_step("size"))] == ["colour"]
+    assert [s.slug() for s in workflow.missing_dependencies(workflow.get_step("size"))] == [
+        "colour"
+    ]
 
 
 def test_saved_input_is_not_validated(store):

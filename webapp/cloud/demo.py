@@ -134,9 +134,7 @@ class DemoProvider:
         user = demo_data.USERS.get(username)
         if user is None or not hmac.compare_digest(user["password"], password):
             raise Unauthorized("Invalid user name or password.")
-        projects = tuple(
-            Project(demo_data.PROJECTS[name]["id"], name) for name in user["projects"]
-        )
+        projects = tuple(Project(demo_data.PROJECTS[name]["id"], name) for name in user["projects"])
         chosen = next((p for p in projects if p.id == project_id), projects[0])
         return self._identity(username, user["id"], chosen, projects)
 
@@ -345,7 +343,9 @@ class DemoConnection:
         with self.provider.db() as db:
             self._settle(db)
             row = self._server_row(db, server_id)
-            volumes = [v for (v,) in db.execute("SELECT id FROM volumes WHERE server_id = ?", (server_id,))]
+            volumes = [
+                v for (v,) in db.execute("SELECT id FROM volumes WHERE server_id = ?", (server_id,))
+            ]
         return _server(row, volumes)
 
     def list_servers(self) -> list[Server]:
@@ -394,10 +394,14 @@ class DemoConnection:
             raise InvalidRequest(
                 f"The requested availability zone is not available: {request.availability_zone}"
             )
-        groups = {g.name for g in demo_data.SECURITY_GROUPS} | {g.id for g in demo_data.SECURITY_GROUPS}
+        groups = {g.name for g in demo_data.SECURITY_GROUPS} | {
+            g.id for g in demo_data.SECURITY_GROUPS
+        }
         for group in request.security_groups:
             if group not in groups:
-                raise InvalidRequest(f"Security group {group} not found for project {self.project}.")
+                raise InvalidRequest(
+                    f"Security group {group} not found for project {self.project}."
+                )
         _check_metadata(request.metadata)
         _check_tags(request.tags)
         _check_hostname(request.hostname, request.count)
@@ -481,11 +485,19 @@ class DemoConnection:
                     f"than the snapshot size {snapshot.size_gb}GB. They must be >= "
                     "original snapshot size."
                 )
-            return _Disk(device, size, snapshot.bootable, snapshot.image_min_disk_gb,
-                         snapshot.image_min_ram_mb)
+            return _Disk(
+                device,
+                size,
+                snapshot.bootable,
+                snapshot.image_min_disk_gb,
+                snapshot.image_min_ram_mb,
+            )
         if not device.volume_size:
-            what = "Images with destination_type 'volume'" if device.source_type == "image" \
+            what = (
+                "Images with destination_type 'volume'"
+                if device.source_type == "image"
                 else "Blank volumes (source: 'blank', dest: 'volume')"
+            )
             raise InvalidRequest(
                 f"Block Device Mapping is Invalid: {what} need to have a non-zero size"
             )
@@ -514,8 +526,14 @@ class DemoConnection:
             )
         if device.boot_index == 0 and not row["bootable"]:
             raise InvalidRequest(f"Block Device {device.uuid} is not bootable.")
-        return _Disk(device, row["size_gb"], bool(row["bootable"]),
-                     row["image_min_disk_gb"], row["image_min_ram_mb"], existing=True)
+        return _Disk(
+            device,
+            row["size_gb"],
+            bool(row["bootable"]),
+            row["image_min_disk_gb"],
+            row["image_min_ram_mb"],
+            existing=True,
+        )
 
     def _nics(self, db, requested, count: int) -> tuple[_Nic, ...]:
         if requested == "none":
@@ -575,7 +593,9 @@ class DemoConnection:
         used = self._usage(db)
         limits = demo_data.QUOTAS[self.project]
         wanted = (count, count * flavor.vcpus, count * flavor.ram_mb)
-        for resource, in_use, limit, asked in zip(("instances", "cores", "ram"), used, limits, wanted):
+        for resource, in_use, limit, asked in zip(
+            ("instances", "cores", "ram"), used, limits, wanted, strict=True
+        ):
             if in_use + asked > limit:
                 raise QuotaExceeded(
                     f"Quota exceeded for {resource}: Requested {asked}, but already used "
@@ -664,13 +684,24 @@ class DemoConnection:
             "user_data, status, final_status, fault, created_at, ready_at, details) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                server_id, self.identity.project_id, self.identity.user_id, name,
-                plan.flavor.id, plan.image.id if plan.image else "", request.key_name,
-                request.availability_zone or "nova", json.dumps(addresses),
+                server_id,
+                self.identity.project_id,
+                self.identity.user_id,
+                name,
+                plan.flavor.id,
+                plan.image.id if plan.image else "",
+                request.key_name,
+                request.availability_zone or "nova",
+                json.dumps(addresses),
                 json.dumps(list(request.security_groups) or ["default"]),
-                request.description, request.user_data, "BUILD",
-                "ERROR" if fault else "ACTIVE", fault,
-                now, now + self.provider.build_seconds, json.dumps(details),
+                request.description,
+                request.user_data,
+                "BUILD",
+                "ERROR" if fault else "ACTIVE",
+                fault,
+                now,
+                now + self.provider.build_seconds,
+                json.dumps(details),
             ),
         )
         return server_id
@@ -701,9 +732,17 @@ class DemoConnection:
             db.execute(
                 "INSERT INTO volumes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    str(uuid.uuid4()), self.identity.project_id, "", disk.size_gb,
-                    "in-use", int(disk.bootable), volume_type, "nova",
-                    disk.min_disk_gb, disk.min_ram_mb, server_id,
+                    str(uuid.uuid4()),
+                    self.identity.project_id,
+                    "",
+                    disk.size_gb,
+                    "in-use",
+                    int(disk.bootable),
+                    volume_type,
+                    "nova",
+                    disk.min_disk_gb,
+                    disk.min_ram_mb,
+                    server_id,
                     int(device.delete_on_termination),
                 ),
             )
@@ -808,8 +847,7 @@ def _check_metadata(metadata: dict[str, str]) -> None:
 def _check_tags(tags: tuple[str, ...]) -> None:
     if len(tags) > 50:
         raise InvalidRequest(
-            f"Invalid input for field/attribute tags. {len(tags)} tags is too many: "
-            "50 at most."
+            f"Invalid input for field/attribute tags. {len(tags)} tags is too many: 50 at most."
         )
     for tag in tags:
         if not 1 <= len(tag) <= 60 or "," in tag or "/" in tag:
@@ -872,9 +910,18 @@ def _seed_volumes(db) -> None:
         for v in volumes:
             db.execute(
                 "INSERT OR IGNORE INTO volumes VALUES (?,?,?,?,?,?,?,?,?,?,NULL,0)",
-                (v.id, project_id, v.name, v.size_gb, v.status, int(v.bootable),
-                 v.volume_type, v.availability_zone, v.image_min_disk_gb,
-                 v.image_min_ram_mb),
+                (
+                    v.id,
+                    project_id,
+                    v.name,
+                    v.size_gb,
+                    v.status,
+                    int(v.bootable),
+                    v.volume_type,
+                    v.availability_zone,
+                    v.image_min_disk_gb,
+                    v.image_min_ram_mb,
+                ),
             )
 
 

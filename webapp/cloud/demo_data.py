@@ -50,14 +50,40 @@ VOLUME_QUOTAS = {
 MAX_SERVER_META = 128
 
 IMAGES = (
-    Image(_id("image:cirros"), "cirros-0.6.3", size_bytes=21_430_272, min_disk_gb=1, min_ram_mb=64,
-          os_distro="cirros"),
-    Image(_id("image:debian"), "debian-12-generic", size_bytes=398_458_880, min_disk_gb=4,
-          min_ram_mb=512, os_distro="debian"),
-    Image(_id("image:ubuntu"), "ubuntu-24.04-server", size_bytes=611_316_736, min_disk_gb=10,
-          min_ram_mb=1024, os_distro="ubuntu"),
-    Image(_id("image:snapshot"), "web-01-snapshot", kind="snapshot", size_bytes=2_147_483_648,
-          min_disk_gb=20, min_ram_mb=2048, visibility="private", os_distro="ubuntu"),
+    Image(
+        _id("image:cirros"),
+        "cirros-0.6.3",
+        size_bytes=21_430_272,
+        min_disk_gb=1,
+        min_ram_mb=64,
+        os_distro="cirros",
+    ),
+    Image(
+        _id("image:debian"),
+        "debian-12-generic",
+        size_bytes=398_458_880,
+        min_disk_gb=4,
+        min_ram_mb=512,
+        os_distro="debian",
+    ),
+    Image(
+        _id("image:ubuntu"),
+        "ubuntu-24.04-server",
+        size_bytes=611_316_736,
+        min_disk_gb=10,
+        min_ram_mb=1024,
+        os_distro="ubuntu",
+    ),
+    Image(
+        _id("image:snapshot"),
+        "web-01-snapshot",
+        kind="snapshot",
+        size_bytes=2_147_483_648,
+        min_disk_gb=20,
+        min_ram_mb=2048,
+        visibility="private",
+        os_distro="ubuntu",
+    ),
 )
 
 FLAVORS = (
@@ -104,20 +130,32 @@ VOLUME_TYPES = (
 VOLUMES = {
     "demo": (
         # made from the debian image: Cinder copies its minimums
-        Volume(_id("volume:debian-boot"), "debian-boot", size_gb=10, bootable=True,
-               volume_type="standard", availability_zone="nova", image_min_disk_gb=4,
-               image_min_ram_mb=512),
-        Volume(_id("volume:data"), "data", size_gb=20, volume_type="ssd",
-               availability_zone="nova"),
+        Volume(
+            _id("volume:debian-boot"),
+            "debian-boot",
+            size_gb=10,
+            bootable=True,
+            volume_type="standard",
+            availability_zone="nova",
+            image_min_disk_gb=4,
+            image_min_ram_mb=512,
+        ),
+        Volume(_id("volume:data"), "data", size_gb=20, volume_type="ssd", availability_zone="nova"),
     ),
 }
 
 #: volume snapshots of each project (project name -> snapshots)
 VOLUME_SNAPSHOTS = {
     "demo": (
-        VolumeSnapshot(_id("snapshot:debian-boot"), "debian-boot-snapshot", size_gb=10,
-                       volume_id=_id("volume:debian-boot"), bootable=True,
-                       image_min_disk_gb=4, image_min_ram_mb=512),
+        VolumeSnapshot(
+            _id("snapshot:debian-boot"),
+            "debian-boot-snapshot",
+            size_gb=10,
+            volume_id=_id("volume:debian-boot"),
+            bootable=True,
+            image_min_disk_gb=4,
+            image_min_ram_mb=512,
+        ),
     ),
 }
 

@@ -54,7 +54,9 @@ def store() -> WizardStore:
 
 def catalogs() -> CatalogCache:
     """The per-wizard cache of cloud lists."""
-    return CatalogCache(current_app.extensions["skiff.cache"], ttl=current_app.config["CATALOG_TTL"])
+    return CatalogCache(
+        current_app.extensions["skiff.cache"], ttl=current_app.config["CATALOG_TTL"]
+    )
 
 
 def guard():

@@ -93,9 +93,7 @@ def _nics(
         if version >= discovery.NETWORK_CHOICE:
             return networks
         if networks == "none":
-            raise errors.InvalidRequest(
-                "This cloud cannot create a server without a network."
-            )
+            raise errors.InvalidRequest("This cloud cannot create a server without a network.")
         return None
     if networks:
         return [_nic(nic) for nic in networks]
@@ -114,16 +112,12 @@ def _nic(nic: models.Nic) -> dict[str, str]:
         try:
             ip_version = ipaddress.ip_address(nic.fixed_ip).version
         except ValueError as exc:
-            raise errors.InvalidRequest(
-                f"{nic.fixed_ip} is not a valid IP address."
-            ) from exc
+            raise errors.InvalidRequest(f"{nic.fixed_ip} is not a valid IP address.") from exc
         entry[f"v{ip_version}-fixed-ip"] = nic.fixed_ip
     return entry
 
 
-def _block_device(
-    device: models.BlockDevice, version: api_versions.APIVersion
-) -> dict[str, Any]:
+def _block_device(device: models.BlockDevice, version: api_versions.APIVersion) -> dict[str, Any]:
     """One ``block_device_mapping_v2`` entry, with only the keys that are set."""
     entry: dict[str, Any] = {}
     if device.uuid:
@@ -142,9 +136,7 @@ def _block_device(
     return entry
 
 
-def _require(
-    version: api_versions.APIVersion, needed: api_versions.APIVersion, what: str
-) -> None:
+def _require(version: api_versions.APIVersion, needed: api_versions.APIVersion, what: str) -> None:
     """InvalidRequest("<what> compute API <needed>") below ``needed``."""
     if version < needed:
         raise errors.InvalidRequest(f"{what} compute API {needed.get_string()}")

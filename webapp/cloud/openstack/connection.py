@@ -32,7 +32,12 @@ LOG = logging.getLogger(__name__)
 
 #: what a free port of the project shows; the rest of a port is not needed
 _PORT_FIELDS = [
-    "id", "name", "network_id", "fixed_ips", "port_security_enabled", "device_id",
+    "id",
+    "name",
+    "network_id",
+    "fixed_ips",
+    "port_security_enabled",
+    "device_id",
 ]
 
 
@@ -145,15 +150,11 @@ class OpenStackConnection:
             network = self._adapter("network")
         except rest.ServiceMissing:
             return []
-        networks = [
-            n for n in rest.neutron_list(network, "networks") if self._usable(n)
-        ]
+        networks = [n for n in rest.neutron_list(network, "networks") if self._usable(n)]
         if not networks:
             return []
         cidrs: dict[str, list[str]] = collections.defaultdict(list)
-        subnets = rest.neutron_list(
-            network, "subnets", params={"fields": ["network_id", "cidr"]}
-        )
+        subnets = rest.neutron_list(network, "subnets", params={"fields": ["network_id", "cidr"]})
         for subnet in subnets:
             cidrs[subnet.get("network_id", "")].append(subnet.get("cidr", ""))
         return [convert.network(n, cidrs.get(n["id"], ())) for n in networks]
@@ -237,7 +238,9 @@ class OpenStackConnection:
             return []
         snapshots = list(
             rest.cinder_list(
-                volume, "/snapshots/detail", key="snapshots",
+                volume,
+                "/snapshots/detail",
+                key="snapshots",
                 params={"status": "available"},
             )
         )
@@ -248,10 +251,7 @@ class OpenStackConnection:
         except cloud_errors.CloudError as exc:
             LOG.warning("Volumes unknown, snapshots shown as not bootable: %s", exc)
             parents = {}
-        return [
-            convert.volume_snapshot(s, parents.get(s.get("volume_id", "")))
-            for s in snapshots
-        ]
+        return [convert.volume_snapshot(s, parents.get(s.get("volume_id", ""))) for s in snapshots]
 
     def list_volume_types(self) -> list[models.VolumeType]:
         """The volume types the project may use (one Cinder call).
@@ -292,15 +292,11 @@ class OpenStackConnection:
         nova = self._compute()
         image, options = boot.create_arguments(request, nova.api_version)
         with errors.translated("compute"):
-            created = nova.servers.create(
-                request.name, image, request.flavor_id, **options
-            )
+            created = nova.servers.create(request.name, image, request.flavor_id, **options)
             if request.count == 1:
                 sent = options.get("description")
                 return [_as_requested(created.id, request, description=sent)]
-            servers = nova.servers.list(
-                search_opts={"reservation_id": str(created)}
-            )
+            servers = nova.servers.list(search_opts={"reservation_id": str(created)})
         found = [convert.server(s.to_dict()) for s in servers]
         return sorted(found, key=lambda s: (s.created, s.name))
 
@@ -384,7 +380,9 @@ class OpenStackConnection:
                     self._volumes = tuple(
                         convert.volume(v)
                         for v in rest.cinder_list(
-                            volume, "/volumes/detail", key="volumes",
+                            volume,
+                            "/volumes/detail",
+                            key="volumes",
                             params={"status": "available"},
                         )
                     )

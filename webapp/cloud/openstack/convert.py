@@ -49,9 +49,7 @@ def server(data: Mapping[str, Any]) -> models.Server:
         key_name=data.get("key_name") or None,
         availability_zone=data.get("OS-EXT-AZ:availability_zone") or None,
         addresses=_addresses(data.get("addresses") or {}),
-        security_groups=_unique(
-            sg.get("name", "") for sg in data.get("security_groups") or ()
-        ),
+        security_groups=_unique(sg.get("name", "") for sg in data.get("security_groups") or ()),
         description=data.get("description"),
         fault=fault.get("message") if data.get("status") == "ERROR" else None,
         created=data.get("created") or "",
@@ -91,14 +89,10 @@ def keypair(data: Mapping[str, Any]) -> models.KeyPair:
 def availability_zone(data: Mapping[str, Any]) -> models.AvailabilityZone:
     """A Nova availability zone."""
     state = data.get("zoneState") or {}
-    return models.AvailabilityZone(
-        name=data["zoneName"], available=bool(state.get("available"))
-    )
+    return models.AvailabilityZone(name=data["zoneName"], available=bool(state.get("available")))
 
 
-def limits(
-    nova: Mapping[str, Any], cinder: Mapping[str, Any] | None = None
-) -> models.Limits:
+def limits(nova: Mapping[str, Any], cinder: Mapping[str, Any] | None = None) -> models.Limits:
     """Quotas and usage from Nova's and Cinder's absolute ``/limits``."""
     cinder = cinder or {}
     defaults = models.Limits()
@@ -214,9 +208,7 @@ def volume_type(data: Mapping[str, Any], *, is_default: bool = False) -> models.
 def server_group(data: Mapping[str, Any]) -> models.ServerGroup:
     """A Nova server group: ``policy`` from 2.64, a one-item ``policies`` before."""
     policy = data.get("policy") or next(iter(data.get("policies") or ()), "")
-    return models.ServerGroup(
-        id=data["id"], name=data.get("name") or data["id"], policy=policy
-    )
+    return models.ServerGroup(id=data["id"], name=data.get("name") or data["id"], policy=policy)
 
 
 def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:

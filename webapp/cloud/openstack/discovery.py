@@ -82,7 +82,5 @@ def negotiate_compute(nova: nova_client.Client) -> api_versions.APIVersion | Non
     refused us (novaclient swallows a 401 there). Use :data:`COMPUTE_FLOOR` then,
     without remembering it; the next real call reports any error.
     """
-    version = api_versions.discover_version(
-        nova, api_versions.APIVersion("2.latest")
-    )
+    version = api_versions.discover_version(nova, api_versions.APIVersion("2.latest"))
     return version if version >= COMPUTE_FLOOR else None

@@ -69,9 +69,7 @@ def from_status(
     )
 
 
-def from_response(
-    response: requests.Response, *, service: str = "cloud"
-) -> errors.CloudError:
+def from_response(response: requests.Response, *, service: str = "cloud") -> errors.CloudError:
     """The CloudError for an error response of any OpenStack service."""
     return from_status(
         response.status_code,
@@ -81,9 +79,7 @@ def from_response(
     )
 
 
-def from_exception(
-    exc: Exception, *, service: str = "cloud"
-) -> errors.CloudError | None:
+def from_exception(exc: Exception, *, service: str = "cloud") -> errors.CloudError | None:
     """The CloudError for a keystoneauth1 or novaclient exception, else None.
 
     :param service: the service called, named in messages ("identity", "image").
@@ -93,21 +89,15 @@ def from_exception(
     if isinstance(exc, nova_exc.ClientException):
         # without a JSON body novaclient puts its class's stock text in message
         said = exc.message if exc.message != type(exc).message else None
-        return from_status(
-            int(exc.code), said, request_id=exc.request_id, service="compute"
-        )
+        return from_status(int(exc.code), said, request_id=exc.request_id, service="compute")
     if isinstance(exc, ks_exc.HttpError):
         if exc.response is not None:
             return from_response(exc.response, service=service)
-        return from_status(
-            exc.http_status, exc.message, request_id=exc.request_id, service=service
-        )
+        return from_status(exc.http_status, exc.message, request_id=exc.request_id, service=service)
     if isinstance(exc, ks_exc.ConnectTimeout):
         return errors.CloudUnavailable(f"{NO_ANSWER} in time.")
     if isinstance(exc, ks_exc.SSLError):
-        return errors.CloudUnavailable(
-            f"{NO_ANSWER}: its TLS certificate could not be verified."
-        )
+        return errors.CloudUnavailable(f"{NO_ANSWER}: its TLS certificate could not be verified.")
     if isinstance(exc, ks_exc.ConnectionError):
         return errors.CloudUnavailable(f"{NO_ANSWER}: no connection could be made.")
     if isinstance(exc, ks_exc.EndpointNotFound):
@@ -117,9 +107,7 @@ def from_exception(
     if isinstance(exc, ks_exc.AuthorizationFailure):
         return errors.Unauthorized(SESSION_ENDED)
     if isinstance(exc, (nova_exc.UnsupportedVersion, nova_exc.UnsupportedAttribute)):
-        return errors.InvalidRequest(
-            f"This cloud's compute API does not support that: {exc}"
-        )
+        return errors.InvalidRequest(f"This cloud's compute API does not support that: {exc}")
     return None
 
 
@@ -137,9 +125,7 @@ def translated(service: str = "cloud") -> Iterator[None]:
 
 def _request_id(response: requests.Response) -> str | None:
     headers = response.headers
-    return headers.get("x-openstack-request-id") or headers.get(
-        "x-compute-request-id"
-    )
+    return headers.get("x-openstack-request-id") or headers.get("x-compute-request-id")
 
 
 def _message(response: requests.Response) -> str | None:

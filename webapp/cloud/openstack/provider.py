@@ -113,9 +113,7 @@ class OpenStackProvider:
             refused=f"The cloud refused you access to project {chosen.name}.",
         )
 
-    def switch_project(
-        self, identity: models.Identity, project_id: str
-    ) -> models.Identity:
+    def switch_project(self, identity: models.Identity, project_id: str) -> models.Identity:
         """The same user, scoped to another of their projects (one Keystone call)."""
         target = next((p for p in identity.projects if p.id == project_id), None)
         if target is None:
@@ -188,13 +186,9 @@ class OpenStackProvider:
             domain_name=ref.user_domain_name or domain_name,
         )
 
-    def _stored_auth(
-        self, identity: models.Identity
-    ) -> access_plugin.AccessInfoPlugin:
+    def _stored_auth(self, identity: models.Identity) -> access_plugin.AccessInfoPlugin:
         """An auth plugin on the stored token that never asks Keystone for another."""
-        return access_plugin.AccessInfoPlugin(
-            _stored_access(identity), auth_url=self.auth_url
-        )
+        return access_plugin.AccessInfoPlugin(_stored_access(identity), auth_url=self.auth_url)
 
     def _session(self, *, auth: object = None) -> os_session.CountingSession:
         return os_session.build_session(
@@ -238,10 +232,7 @@ def _password_errors() -> Iterator[None]:
         yield
     except ks_exc.MissingAuthMethods as exc:
         raise cloud_errors.Unauthorized(
-            "This account needs more than a password to log in, "
-            "which this portal does not support."
+            "This account needs more than a password to log in, which this portal does not support."
         ) from exc
     except ks_exc.Unauthorized as exc:
-        raise cloud_errors.Unauthorized(
-            BAD_CREDENTIALS, request_id=exc.request_id
-        ) from exc
+        raise cloud_errors.Unauthorized(BAD_CREDENTIALS, request_id=exc.request_id) from exc

@@ -54,9 +54,7 @@ def service_adapter(
 
     :raises ServiceMissing: when the catalog has no such endpoint.
     """
-    endpoint = catalog_url(
-        session, service_type, region_name=region_name, interface=interface
-    )
+    endpoint = catalog_url(session, service_type, region_name=region_name, interface=interface)
     if not endpoint:
         raise ServiceMissing(service_type)
     endpoint = endpoint.rstrip("/")
@@ -89,9 +87,7 @@ def catalog_url(
         return None
 
 
-def glance_images(
-    image: ks_adapter.Adapter, **filters: str
-) -> Iterator[dict[str, Any]]:
+def glance_images(image: ks_adapter.Adapter, **filters: str) -> Iterator[dict[str, Any]]:
     """Active images from ``GET /v2/images``, following every ``next`` link."""
     params: dict[str, Any] | None = {
         "status": "active",
@@ -121,9 +117,7 @@ def neutron_list(
     :param key: the body key when it differs from the path (``"security_groups"``).
     """
     key = key or resource.replace("-", "_")
-    return _linked_pages(
-        network, f"/v2.0/{resource}", key=key, params=params, service="network"
-    )
+    return _linked_pages(network, f"/v2.0/{resource}", key=key, params=params, service="network")
 
 
 def cinder_list(

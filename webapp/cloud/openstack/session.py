@@ -78,9 +78,7 @@ class CallLog:
     def count(self, service_type: str | None = None) -> int:
         """How many requests were made (to one service type, if given)."""
         return sum(
-            1
-            for call in self.calls
-            if service_type is None or call.service_type == service_type
+            1 for call in self.calls if service_type is None or call.service_type == service_type
         )
 
     def by_service(self) -> dict[str, int]:
@@ -186,9 +184,7 @@ def new_http_pool() -> requests.Session:
     """
     pool = requests.Session()
     pool.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    adapter = ks_session.TCPKeepAliveAdapter(
-        pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE
-    )
+    adapter = ks_session.TCPKeepAliveAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
     for scheme in ("http://", "https://"):
         pool.mount(scheme, adapter)
     return pool

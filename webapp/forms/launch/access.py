@@ -20,7 +20,13 @@ from wtforms.validators import Optional
 from webapp.forms.launch.common import MultiCheckboxField
 from webapp.workflow import Action
 
-KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
+KEY_TYPES = (
+    "ssh-rsa",
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+)
 #: Nova's key pair names (from 2.92 '@' and '.' are allowed too)
 KEYPAIR_NAME = re.compile(r"^[a-zA-Z0-9 _.@-]{1,255}$")
 
@@ -54,10 +60,14 @@ class AccessAction(Action):
         )
 
     keypair = SelectField("Key pair", default="")
-    new_keypair_name = StringField("Name of the key pair to import", validators=[Optional(), Length(max=255)])
+    new_keypair_name = StringField(
+        "Name of the key pair to import", validators=[Optional(), Length(max=255)]
+    )
     public_key = TextAreaField("Public key to import", validators=[Optional(), Length(max=16384)])
     security_groups = MultiCheckboxField("Security groups")
-    admin_pass = PasswordField("Administrator password", validators=[Optional(), Length(min=8, max=255)])
+    admin_pass = PasswordField(
+        "Administrator password", validators=[Optional(), Length(min=8, max=255)]
+    )
     confirm_admin_pass = PasswordField(
         "Confirm the password", validators=[EqualTo("admin_pass", "The passwords differ.")]
     )
@@ -97,7 +107,9 @@ class AccessAction(Action):
         if not KEYPAIR_NAME.match(name):
             raise ValidationError("Key pair names use letters, digits, spaces and _ . @ - only.")
         if name in {k.name for k in self.resources.catalog.keypairs}:
-            raise ValidationError(f"A key pair named {name} exists already: choose it above instead.")
+            raise ValidationError(
+                f"A key pair named {name} exists already: choose it above instead."
+            )
 
     def handle(self, context):
         """Import the pasted public key (once, even if the launch is retried)."""

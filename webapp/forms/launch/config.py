@@ -44,7 +44,9 @@ class ConfigAction(Action):
             "server's other settings. All are optional."
         )
 
-    user_data = TextAreaField("Customisation script", validators=[Optional()], filters=[unix_newlines])
+    user_data = TextAreaField(
+        "Customisation script", validators=[Optional()], filters=[unix_newlines]
+    )
     config_drive = BooleanField("Use a configuration drive")
     disk_config = SelectField("Disk partition", default="")
     server_group = SelectField("Server group", default="")
@@ -54,7 +56,9 @@ class ConfigAction(Action):
     tags = StringField("Tags (comma-separated)", validators=[Optional(), Length(max=3100)])
     hostname = StringField("Hostname", validators=[Optional(), Length(max=255)])
     scheduler_hints = TextAreaField(
-        "Scheduler hints (key=value, one per line)", validators=[Optional()], filters=[unix_newlines]
+        "Scheduler hints (key=value, one per line)",
+        validators=[Optional()],
+        filters=[unix_newlines],
     )
 
     def __init__(self, context, **kwargs):

@@ -52,10 +52,7 @@ class FlavorAction(Action):
                 return f"the source needs a {min_disk} GB disk; it has {flavor.disk_gb} GB"
         for row in quota_rows(catalog, flavor, context.get("count") or 1):
             if not row.fits:
-                return (
-                    f"over quota: {row.label} {row.used} used + {row.launch} "
-                    f"> {row.limit}"
-                )
+                return f"over quota: {row.label} {row.used} used + {row.launch} > {row.limit}"
         return None
 
     def validate_flavor(self, field):
@@ -68,4 +65,6 @@ class FlavorAction(Action):
         """The quota bars for the flavor chosen (or none yet)."""
         flavor = self.resources.catalog.flavor(self.flavor.data or "")
         volumes = self.context.get("volumes_per_server") or (0, 0)
-        return quota_rows(self.resources.catalog, flavor, self.context.get("count") or 1, tuple(volumes))
+        return quota_rows(
+            self.resources.catalog, flavor, self.context.get("count") or 1, tuple(volumes)
+        )

@@ -135,14 +135,15 @@ class NetworkAction(Action):
             field.errors.append(f"{ip} is not an IP address.")
             return
         if count > 1:
-            field.errors.append(f"A fixed IP can go to one server only; you asked for {count} (Details).")
+            field.errors.append(
+                f"A fixed IP can go to one server only; you asked for {count} (Details)."
+            )
             return
         subnets = [ipaddress.ip_network(cidr, strict=False) for cidr in network.subnets]
         if subnets and not any(address in subnet for subnet in subnets):
             field.errors.append(
                 f"{ip} is not in the subnets of {network.name} ({', '.join(network.subnets)})."
             )
-
 
 
 def interfaces(data: dict) -> list[dict] | str:

@@ -46,6 +46,11 @@ def quota_rows(
     if catalog.features.volumes:
         rows += [
             QuotaRow("Volumes", limits.used_volumes, count * volumes[0], limits.max_volumes),
-            QuotaRow("Volume storage (GB)", limits.used_volume_gb, count * volumes[1], limits.max_volume_gb),
+            QuotaRow(
+                "Volume storage (GB)",
+                limits.used_volume_gb,
+                count * volumes[1],
+                limits.max_volume_gb,
+            ),
         ]
     return rows

@@ -19,7 +19,11 @@ class ReviewAction(Action):
         """The boot source's name."""
         catalog = self.resources.catalog
         source_id = self.context.get("source_id") or ""
-        found = catalog.image(source_id) or catalog.volume(source_id) or catalog.volume_snapshot(source_id)
+        found = (
+            catalog.image(source_id)
+            or catalog.volume(source_id)
+            or catalog.volume_snapshot(source_id)
+        )
         return found.name if found else source_id
 
     def flavor(self):
@@ -46,4 +50,6 @@ class ReviewAction(Action):
     def quota(self):
         """What the launch takes from the quota."""
         volumes = tuple(self.context.get("volumes_per_server") or (0, 0))
-        return quota_rows(self.resources.catalog, self.flavor(), self.context.get("count") or 1, volumes)
+        return quota_rows(
+            self.resources.catalog, self.flavor(), self.context.get("count") or 1, volumes
+        )

@@ -35,7 +35,7 @@ SOURCE_GROUPS = (
 
 
 def source_kind(catalog: Catalog, source_id: str) -> str | None:
-    """"image", "snapshot", "volume" or "volume_snapshot" for this id, or None."""
+    """ "image", "snapshot", "volume" or "volume_snapshot" for this id, or None."""
     image = catalog.image(source_id)
     if image is not None:
         return image.kind
@@ -74,7 +74,9 @@ class SourceAction(Action):
 
     source_id = SelectField("Boot source", validators=[DataRequired("Choose what to boot from.")])
     create_volume = BooleanField("Copy the image into a new volume and boot from it")
-    volume_size = IntegerField("Boot volume size (GB)", validators=[Optional(), NumberRange(min=1, max=16384)])
+    volume_size = IntegerField(
+        "Boot volume size (GB)", validators=[Optional(), NumberRange(min=1, max=16384)]
+    )
     volume_type = SelectField("Volume type", default="")
     delete_on_termination = BooleanField("Delete the boot volume when the server is deleted")
     data_volume_size = IntegerField(
@@ -95,9 +97,16 @@ class SourceAction(Action):
             self.delete_on_termination.data = settings["delete_volume_on_termination"]
             self.data_delete_on_termination.data = True
         if not catalog.features.volumes:
-            for name in ("create_volume", "volume_size", "volume_type", "delete_on_termination",
-                         "data_volume_size", "data_volume_count", "data_volume_type",
-                         "data_delete_on_termination"):
+            for name in (
+                "create_volume",
+                "volume_size",
+                "volume_type",
+                "delete_on_termination",
+                "data_volume_size",
+                "data_volume_count",
+                "data_volume_type",
+                "data_delete_on_termination",
+            ):
                 delattr(self, name)
         elif not (catalog.features.volume_type and catalog.volume_types):
             del self.volume_type
@@ -126,7 +135,9 @@ class SourceAction(Action):
         return choices
 
     def _type_choices(self):
-        types = sorted(self.resources.catalog.volume_types, key=lambda t: (not t.is_default, t.name))
+        types = sorted(
+            self.resources.catalog.volume_types, key=lambda t: (not t.is_default, t.name)
+        )
         return [SelectChoice("", "Default type")] + [SelectChoice(t.name, t.name) for t in types]
 
     def populate_volume_type_choices(self, context):

@@ -92,7 +92,9 @@ class SetNetwork(Step):
     def contribute(self, data, context):
         context = super().contribute(data, context)
         context["networks"] = interfaces(data)
-        context["port_security"] = _port_security(self.workflow.resources.catalog, context["networks"])
+        context["port_security"] = _port_security(
+            self.workflow.resources.catalog, context["networks"]
+        )
         return context
 
 
@@ -162,7 +164,13 @@ def server_request(catalog, context: dict[str, Any]) -> ServerRequest:
     image_id: str | None = source
     if kind == "volume":
         image_id = None
-        devices.append(BlockDevice("volume", uuid=source, delete_on_termination=bool(context.get("delete_on_termination"))))
+        devices.append(
+            BlockDevice(
+                "volume",
+                uuid=source,
+                delete_on_termination=bool(context.get("delete_on_termination")),
+            )
+        )
     elif context.get("boot_volume"):
         image_id = None
         minimum, _ = source_minimums(catalog, source)
