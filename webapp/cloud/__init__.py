@@ -21,6 +21,7 @@ from webapp.cloud.models import Identity
 def init_app(app: Flask) -> None:
     """Build the app's cloud provider from its configuration."""
     config = app.config
+    provider: CloudProvider
     if config["CLOUD_AUTH_URL"]:
         from webapp.cloud.openstack import OpenStackProvider
 
@@ -45,11 +46,13 @@ def init_app(app: Flask) -> None:
 
 def get_provider() -> CloudProvider:
     """The app's cloud provider."""
-    return current_app.extensions["skiff.cloud"]
+    provider: CloudProvider = current_app.extensions["skiff.cloud"]
+    return provider
 
 
 def get_connection(identity: Identity) -> CloudConnection:
     """A connection for the logged-in user, built once per request."""
     if "cloud" not in g:
         g.cloud = get_provider().connect(identity)
-    return g.cloud
+    connection: CloudConnection = g.cloud
+    return connection

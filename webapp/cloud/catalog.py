@@ -12,32 +12,19 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from typing import Protocol
 
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import NotFound
 from webapp.cloud.models import Catalog
-from webapp.cloud.models import Limits
+from webapp.cloud.models import fetched_fields
 from webapp.cloud.models import from_dict
 
-__all__ = ["CatalogCache", "fetch_catalog"]
+__all__ = ["CatalogCache", "KeyValueCache", "fetch_catalog"]
 
-#: catalog field -> connection method; each is one concurrent call
-_LISTS = {
-    "images": "list_images",
-    "flavors": "list_flavors",
-    "keypairs": "list_keypairs",
-    "networks": "list_networks",
-    "security_groups": "list_security_groups",
-    "availability_zones": "list_availability_zones",
-    "ports": "list_ports",
-    "volumes": "list_volumes",
-    "volume_snapshots": "list_volume_snapshots",
-    "volume_types": "list_volume_types",
-    "server_groups": "list_server_groups",
-    "limits": "get_limits",
-    "features": "features",
-}
+#: catalog field -> how it is fetched; each is one concurrent call
+_LISTS = fetched_fields()
 
 
 def fetch_catalog(connection: CloudConnection) -> Catalog:
@@ -48,7 +35,9 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
     nothing else would work either.
     """
     with ThreadPoolExecutor(max_workers=len(_LISTS)) as pool:
-        futures = {key: pool.submit(getattr(connection, method)) for key, method in _LISTS.items()}
+        futures = {
+            key: pool.submit(getattr(connection, fetched.method)) for key, fetched in _LISTS.items()
+        }
     values: dict[str, Any] = {}
     unavailable = []
     for key, future in futures.items():
@@ -57,11 +46,21 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
         except (CloudUnavailable, NotFound):
             unavailable.append(key)
             continue
-        values[key] = result if key in ("limits", "features") else tuple(result)
+        values[key] = tuple(result) if _LISTS[key].many else result
     if "features" in unavailable:
         raise CloudUnavailable("The cloud did not answer. Try again in a moment.")
-    values.setdefault("limits", Limits())
+    # a list left out keeps the Catalog's default: empty, or Limits() unlimited
     return Catalog(**values, fetched_at=time.time(), unavailable=tuple(unavailable))
+
+
+class KeyValueCache(Protocol):
+    """The part of a ``cachelib`` cache (``BaseCache``) that :class:`CatalogCache` uses."""
+
+    def get(self, key: str) -> Any:
+        """The value stored under ``key``, or None."""
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        """Store ``value`` under ``key`` for ``timeout`` seconds."""
 
 
 class CatalogCache:
@@ -71,7 +70,7 @@ class CatalogCache:
     :param ttl: seconds a catalog is kept before it is fetched again.
     """
 
-    def __init__(self, cache: Any, *, ttl: int = 300) -> None:
+    def __init__(self, cache: KeyValueCache, *, ttl: int = 300) -> None:
         self.cache = cache
         self.ttl = ttl
 

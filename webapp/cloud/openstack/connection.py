@@ -83,7 +83,8 @@ class OpenStackConnection:
     @property
     def compute_microversion(self) -> str:
         """The negotiated Nova microversion, e.g. "2.96" (negotiates if needed)."""
-        return self._compute().api_version.get_string()
+        version: str = self._compute().api_version.get_string()  # novaclient is untyped
+        return version
 
     # -- what the cloud can do ------------------------------------------------
 

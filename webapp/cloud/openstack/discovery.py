@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from novaclient import api_versions
 from novaclient import client as nova_client
@@ -45,17 +44,18 @@ HOSTNAME_FQDN = _V("2.94")
 
 
 class DiscoveryCache:
-    """A small thread-safe map with expiry, shared by all connections of a provider.
+    """A small thread-safe map with expiry, shared by all connections of a provider:
+    each endpoint's negotiated microversion, by a key naming the endpoint.
 
     :param ttl: seconds an entry is trusted; 0 turns the cache off.
     """
 
     def __init__(self, *, ttl: float = 3600.0) -> None:
         self.ttl = ttl
-        self._entries: dict[str, tuple[float, Any]] = {}
+        self._entries: dict[str, tuple[float, api_versions.APIVersion]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Any | None:
+    def get(self, key: str) -> api_versions.APIVersion | None:
         """The value stored for ``key``, or None when absent or stale."""
         with self._lock:
             entry = self._entries.get(key)
@@ -63,7 +63,7 @@ class DiscoveryCache:
             return None
         return entry[1]
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: api_versions.APIVersion) -> None:
         """Remember ``value`` for ``key``."""
         if self.ttl > 0:
             with self._lock:

@@ -139,10 +139,9 @@ def _message(response: requests.Response) -> str | None:
         return lines[-1] if lines else None
     if not isinstance(body, dict):
         return None
-    if isinstance(body.get("message"), str):
-        return body["message"]
-    for value in body.values():
-        # {"badRequest": {...}}, {"NeutronError": {...}}, {"error": {...}}
-        if isinstance(value, dict) and isinstance(value.get("message"), str):
-            return value["message"]
+    # {"message": ...}, or {"badRequest": {...}}, {"NeutronError": {...}}, {"error": {...}}
+    for found in (body, *body.values()):
+        message = found.get("message") if isinstance(found, dict) else None
+        if isinstance(message, str):
+            return message
     return None

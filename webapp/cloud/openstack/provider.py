@@ -14,9 +14,12 @@ import json
 import logging
 import urllib.parse
 from collections.abc import Iterator
+from collections.abc import Mapping
+from typing import Any
 
 from keystoneauth1 import access
 from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import plugin as ks_plugin
 from keystoneauth1.identity import access as access_plugin
 from keystoneauth1.identity import v3
 
@@ -159,14 +162,17 @@ class OpenStackProvider:
 
     def _scope(
         self,
-        token: str,
+        token: str | None,
         project: models.Project,
         *,
         projects: tuple[models.Project, ...],
         domain_name: str,
         refused: str,
     ) -> models.Identity:
-        """Rescope ``token`` to ``project`` and describe the result."""
+        """Rescope ``token`` to ``project`` and describe the result; Unauthorized
+        with the ``refused`` message when there is no token or Keystone says no."""
+        if not token:  # Keystone answered without one, or the stored state lacks it
+            raise cloud_errors.Unauthorized(refused)
         token_auth = v3.Token(self.auth_url, token, project_id=project.id)
         try:
             with errors.translated("identity"):
@@ -190,7 +196,9 @@ class OpenStackProvider:
         """An auth plugin on the stored token that never asks Keystone for another."""
         return access_plugin.AccessInfoPlugin(_stored_access(identity), auth_url=self.auth_url)
 
-    def _session(self, *, auth: object = None) -> os_session.CountingSession:
+    def _session(
+        self, *, auth: ks_plugin.BaseAuthPlugin | None = None
+    ) -> os_session.CountingSession:
         return os_session.build_session(
             auth=auth,
             verify=self.verify,
@@ -210,7 +218,7 @@ def _stored_access(identity: models.Identity) -> access.AccessInfo:
         raise cloud_errors.Unauthorized(errors.SESSION_ENDED) from exc
 
 
-def _projects(body: dict) -> tuple[models.Project, ...]:
+def _projects(body: Mapping[str, Any]) -> tuple[models.Project, ...]:
     """The enabled projects of a ``GET /auth/projects`` body, sorted by name."""
     projects = (
         models.Project(id=p["id"], name=p.get("name") or p["id"])

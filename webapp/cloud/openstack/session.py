@@ -32,6 +32,7 @@ from typing import Any
 
 import requests
 from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import plugin as ks_plugin
 from keystoneauth1 import session as ks_session
 
 __all__ = [
@@ -129,12 +130,11 @@ class CountingSession(ks_session.Session):
         self.call_log = call_log
         self._identity_url = identity_url.rstrip("/")
 
-    def request(  # type: ignore[override]
-        self, url: str, method: str, **kwargs: Any
-    ) -> requests.Response:
+    def request(self, url: str, method: str, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send the request as keystoneauth1 does, and record it (and its redirects)."""
         service_type = self._service_type(url, kwargs)
         try:
-            response = super().request(url, method, **kwargs)
+            response = super().request(url, method, *args, **kwargs)
         except ks_exc.HttpError as exc:
             if exc.response is not None:
                 self._record(exc.response, service_type)
@@ -192,7 +192,7 @@ def new_http_pool() -> requests.Session:
 
 def build_session(
     *,
-    auth: Any = None,
+    auth: ks_plugin.BaseAuthPlugin | None = None,
     verify: bool | str = True,
     timeout: float | None = None,
     identity_url: str = "",
