@@ -9,8 +9,9 @@ parsed as JSON when they can be (``SKIFF_DEMO_BUILD_SECONDS=0``), or by
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     # -- the cloud ---------------------------------------------------------------
     # Keystone v3 URL of a real OpenStack; unset means the built-in demo cloud.
     "CLOUD_AUTH_URL": None,
@@ -59,7 +60,7 @@ DEFAULTS = {
 }
 
 
-def fixed_settings(lifetime_hours: float) -> dict:
+def fixed_settings(lifetime_hours: float) -> dict[str, Any]:
     """Flask and extension settings that are not meant to be changed (they
     replace Flask's own defaults, so they are applied after the environment)."""
     return {

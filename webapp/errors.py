@@ -8,11 +8,13 @@ from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import Unauthorized
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
+from webapp.htmx import retarget
 from webapp.identity import forget
 from webapp.identity import login_url
 
@@ -30,10 +32,7 @@ def csrf_failed(error: CSRFError):
     message = "This form has expired or did not come from this site. Reload the page and try again."
     if is_htmx():
         # htmx does not swap a 4xx; show the message where messages go instead.
-        response = _message_fragment(message)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return _message_fragment(message)
     return render_template("error.html", title="Form expired", message=message), 400
 
 
@@ -49,10 +48,7 @@ def cloud_unavailable(error: CloudUnavailable):
     """The cloud did not answer: say so, keep everything, offer a retry."""
     message = f"{error} Nothing you entered is lost: try again in a moment."
     if is_htmx():
-        response = _message_fragment(message)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return _message_fragment(message)
     return render_template("error.html", title="The cloud did not answer", message=message), 503
 
 
@@ -61,5 +57,7 @@ def not_found(error):
     return render_template("error.html", title="Not found", message="There is nothing here."), 404
 
 
-def _message_fragment(message: str):
-    return make_response(render_template("_messages.html", messages=[("error", message)]))
+def _message_fragment(message: str) -> BaseResponse:
+    """``message`` swapped into the page's messages area, whatever htmx targeted."""
+    html = render_template("_messages.html", messages=[("error", message)])
+    return retarget(make_response(html), "#messages")

@@ -1,4 +1,4 @@
-"""Skiff: a small, fast self-service portal for launching servers on OpenStack."""
+"""The app factory: configuration, extensions, stores, blueprints; wiring only."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     :param instance_path: where sessions, caches and the demo cloud live
         (default: ``instance/`` beside the package, Flask's rule).
     """
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = Flask("webapp", instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SKIFF")
@@ -104,7 +104,7 @@ def _asset_version(path: str) -> str:
 
 def _asset_url(filename: str) -> str:
     """A static file's URL carrying its content hash, so it can be cached for a year."""
-    version = _asset_version(os.path.join(current_app.static_folder, filename))
+    version = _asset_version(os.path.join(current_app.static_folder or "", filename))
     return url_for("static", filename=filename, v=version)
 
 

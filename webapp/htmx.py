@@ -1,10 +1,16 @@
-"""Small helpers for answering HTMX requests (whole page or panel, headers)."""
+"""Small helpers for answering HTMX requests: whole page or fragment, and one
+function per HX response header (the django-htmx shape)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Response
 from flask import make_response
 from flask import request
+from werkzeug.wrappers import Response as BaseResponse
+
+__all__ = ["htmx_redirect", "is_htmx", "push_url", "retarget", "vary_on_htmx"]
 
 
 def is_htmx() -> bool:
@@ -29,7 +35,21 @@ def htmx_redirect(url: str) -> Response:
     return response
 
 
-def vary_on_htmx(body) -> Response:
+def push_url(response: BaseResponse, url: str) -> BaseResponse:
+    """Have htmx put ``url`` in the browser's history for this swap."""
+    response.headers["HX-Push-Url"] = url
+    return response
+
+
+def retarget(response: BaseResponse, target: str, swap: str = "innerHTML") -> BaseResponse:
+    """Have htmx swap this response into ``target`` (a CSS selector) with ``swap``,
+    whatever the request asked for."""
+    response.headers["HX-Retarget"] = target
+    response.headers["HX-Reswap"] = swap
+    return response
+
+
+def vary_on_htmx(body: Any) -> Response:
     """Make a response, telling caches that this URL answers HTMX with a fragment."""
     response = make_response(body)
     response.vary.add("HX-Request")

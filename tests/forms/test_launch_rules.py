@@ -22,7 +22,8 @@ from webapp.cloud.models import VolumeSnapshot
 from webapp.cloud.models import VolumeType
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
-from webapp.forms.launch.workflow import server_request
+from webapp.forms.launch.server_request import server_request
+from webapp.forms.launch.settings import LaunchSettings
 from webapp.workflow import WizardStore
 
 GIB = 1024**3
@@ -103,7 +104,7 @@ def wizard(catalog=CATALOG, **settings):
     store = WizardStore({})
     state = store.create("launch_instance", {"project_id": "p", "user_id": "u"})
     resources = LaunchResources(
-        catalog=catalog, connect=lambda: None, settings={**SETTINGS, **settings}
+        catalog=catalog, connect=lambda: None, settings=LaunchSettings(**{**SETTINGS, **settings})
     )
     return LaunchInstance(state, resources=resources, permissions=ALL_STEPS)
 
@@ -141,7 +142,9 @@ def test_steps_in_order_and_operator_can_hide_optional_ones():
         "review",
     ]
     state = WizardStore({}).create("launch_instance", {"project_id": "p", "user_id": "u"})
-    resources = LaunchResources(catalog=CATALOG, connect=lambda: None, settings=SETTINGS)
+    resources = LaunchResources(
+        catalog=CATALOG, connect=lambda: None, settings=LaunchSettings(**SETTINGS)
+    )
     hidden = LaunchInstance(
         state, resources=resources, permissions=frozenset({"launch.step.config"})
     )

@@ -3,9 +3,10 @@ contributions, validation, error attribution and the order of handle()."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
-from flask import Flask
-from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -15,17 +16,10 @@ from wtforms.validators import DataRequired
 from webapp.workflow import Action
 from webapp.workflow import ActionError
 from webapp.workflow import Step
+from webapp.workflow import StepInput
 from webapp.workflow import WizardStore
 from webapp.workflow import Workflow
 from webapp.workflow import WorkflowError
-
-
-@pytest.fixture(autouse=True)
-def app_context():
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY="test")
-    with app.test_request_context():
-        yield
 
 
 CALLS: list[str] = []
@@ -101,7 +95,6 @@ class SetSize(Step):
 class Paint(Workflow):
     slug = "paint"
     name = "Paint"
-    success_url = "/done/{colour}/{size}"
     default_steps = (SetOwner, SetColour, SetSize)
 
     def handle(self, context):
@@ -123,7 +116,13 @@ def open_paint(store, permissions=frozenset(), **initial):
 
 
 def post(workflow, slug, **data):
-    return workflow.validate_step(workflow.get_step(slug), MultiDict(data))
+    return workflow.validate_step(workflow.get_step(slug), StepInput.from_values(data))
+
+
+def test_the_engine_is_a_library_on_wtforms_without_flask():
+    code = "import webapp.workflow, sys; assert 'flask' not in sys.modules, 'flask imported'"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_get_initial_keeps_only_the_workflows_keys():
@@ -224,7 +223,9 @@ def test_step_cannot_be_validated_before_its_dependencies(store):
 
 def test_saved_input_is_not_validated(store):
     workflow = open_paint(store)
-    workflow.save_input(workflow.get_step("colour"), MultiDict({"colour": "purple", "nav": "back"}))
+    workflow.save_input(
+        workflow.get_step("colour"), StepInput.from_values({"colour": "purple", "nav": "back"})
+    )
     assert workflow.state.input == {"colour": {"colour": ["purple"]}}
     assert workflow.errors == {}
 
@@ -237,7 +238,7 @@ def test_finalize_runs_every_handle_in_step_order_then_the_workflows(store):
     assert workflow.finalize() is True
     assert CALLS[-3:] == ["colour", "size with red paint", "workflow"]
     assert workflow.state.result == {"done": True}
-    assert workflow.get_success_url() == "/done/red/large"
+    assert workflow.result == {"done": True}
     assert workflow.context["count"] == 2
 
 
@@ -289,7 +290,7 @@ def test_failing_workflow_handle_blames_the_step_it_names(store):
 def test_unvisited_steps_are_validated_from_their_defaults(store):
     workflow = open_paint(store, colour="red")
     # Colour was pre-filled by the initial context and never posted.
-    workflow.save_input(workflow.get_step("size"), MultiDict({"size": "small"}))
+    workflow.save_input(workflow.get_step("size"), StepInput.from_values({"size": "small"}))
     assert workflow.finalize() is True
     assert workflow.context["shade"] == "warm"
 

@@ -11,9 +11,13 @@ import os
 
 from cachelib import FileSystemCache
 from flask import Flask
+from flask import current_app
 
-from webapp.workflow.guard import RedisSubmitGuard
-from webapp.workflow.guard import SQLiteSubmitGuard
+from webapp.state.guard import RedisSubmitGuard
+from webapp.state.guard import SQLiteSubmitGuard
+from webapp.state.guard import SubmitGuard
+
+__all__ = ["configure_state", "submit_guard"]
 
 
 def configure_state(app: Flask) -> None:
@@ -40,3 +44,9 @@ def configure_state(app: Flask) -> None:
     app.extensions["skiff.guard"] = SQLiteSubmitGuard(
         os.path.join(app.instance_path, "submits.sqlite")
     )
+
+
+def submit_guard() -> SubmitGuard:
+    """The app's submit guard."""
+    guard: SubmitGuard = current_app.extensions["skiff.guard"]
+    return guard

@@ -99,7 +99,9 @@ class RedisSubmitGuard:
         return json.loads(value) if value else None
 
 
-def wait_for_outcome(guard: SubmitGuard, key: str, *, timeout: float, interval: float = 0.1):
+def wait_for_outcome(
+    guard: SubmitGuard, key: str, *, timeout: float, interval: float = 0.1
+) -> dict[str, Any] | None:
     """Wait up to ``timeout`` seconds for another request's outcome; None if none came."""
     deadline = time.monotonic() + timeout
     while True:

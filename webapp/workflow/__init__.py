@@ -1,12 +1,14 @@
 """A small workflow engine in the spirit of Horizon's: Actions, Steps, Workflows.
 
-It knows nothing of OpenStack and nothing of routes: views build a workflow around
-a wizard's saved state and call :meth:`Workflow.validate_step` while the user moves
-and :meth:`Workflow.finalize` at the final submit.
+It knows nothing of OpenStack, of Flask or of routes; it needs only WTForms. Views
+build a workflow around a wizard's saved state and call
+:meth:`Workflow.validate_step` while the user moves and :meth:`Workflow.finalize` at
+the final submit.
 """
 
 from webapp.workflow.action import Action
 from webapp.workflow.action import ActionError
+from webapp.workflow.inputs import StepInput
 from webapp.workflow.state import WizardState
 from webapp.workflow.state import WizardStore
 from webapp.workflow.step import Step
@@ -19,6 +21,7 @@ __all__ = [
     "Action",
     "ActionError",
     "Step",
+    "StepInput",
     "WizardState",
     "WizardStore",
     "Workflow",

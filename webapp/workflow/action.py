@@ -1,6 +1,6 @@
 """Actions: the form of one workflow step.
 
-An :class:`Action` is a Flask-WTF form that knows its step's name, slug, help text
+An :class:`Action` is a WTForms form that knows its step's name, slug, help text
 and permissions (in its ``Meta``), fills its select fields from
 ``populate_<field>_choices(context)`` hooks when it is built, and does its share of
 the work in :meth:`Action.handle` at the final submit.
@@ -8,9 +8,12 @@ the work in :meth:`Action.handle` at the final submit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
+import wtforms
+
+from webapp.workflow.inputs import InputLike
 
 __all__ = ["Action", "ActionError"]
 
@@ -20,6 +23,7 @@ class ActionError(Exception):
     submit with a message attached to a step and, optionally, one of its fields.
 
     :param step: the slug of the step to blame; ``None`` means the raising action's.
+    :param field: the field to show the message beside; ``None`` means the whole step.
     """
 
     def __init__(self, message: str, *, step: str | None = None, field: str | None = None):
@@ -29,7 +33,7 @@ class ActionError(Exception):
         self.field = field
 
 
-class Action(FlaskForm):
+class Action(wtforms.Form):
     """The form of one step.
 
     Subclasses declare fields as usual and describe themselves in ``Meta``::
@@ -40,24 +44,33 @@ class Action(FlaskForm):
             help_text = "..."
             permissions = ()          # all must be held to see the step
 
-    CSRF is checked once per request by ``CSRFProtect``, not per form, because the
-    final submit re-validates steps from input saved earlier.
+    An action has no CSRF field: the final submit re-validates steps from input
+    saved earlier, so whoever serves the forms checks CSRF once per request.
 
     :param context: the workflow context so far; populate hooks read it.
     :param resources: whatever the hooks need to list choices (opaque to the engine).
+    :param formdata: the user's input (anything with ``getlist``), or None for
+        a form filled from ``data``.
+    :param data: default values by field name (the context, usually).
     """
 
     class Meta:
-        csrf = False
         name = ""
         slug = ""
         help_text = ""
         permissions: tuple[str, ...] = ()
 
-    def __init__(self, context: dict[str, Any], *, resources: Any = None, **kwargs: Any):
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        context: Mapping[str, Any],
+        *,
+        resources: Any = None,
+        formdata: InputLike | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(formdata=formdata, data=dict(data) if data is not None else None)
         #: whether the form holds user input rather than defaults
-        self.is_bound = kwargs.get("formdata") is not None
+        self.is_bound = formdata is not None
         self.context = context
         self.resources = resources
         # Choices always come from hooks, never from the class, so every build sees
@@ -65,7 +78,7 @@ class Action(FlaskForm):
         for field in self:
             populate = getattr(self, f"populate_{field.name}_choices", None)
             if populate is not None:
-                field.choices = populate(context)
+                field.choices = populate(context)  # type: ignore[attr-defined]  # a choice field
 
     @classmethod
     def describe(cls, key: str) -> Any:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import functools
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
 from webapp.workflow.action import Action
 
+if TYPE_CHECKING:
+    from webapp.workflow.workflow import Workflow
+
 __all__ = ["Step"]
 
+#: an action class -> its field names (asked on every step swap: looked up once)
+_FIELD_NAMES: dict[type[Action], tuple[str, ...]] = {}
 
-@functools.cache
+
 def _field_names(action_class: type[Action]) -> tuple[str, ...]:
-    # Asked on every step swap (contributions, dependencies): look once per class.
-    return tuple(
-        name
-        for name in dir(action_class)
-        if hasattr(getattr(action_class, name, None), "field_class")
-    )
+    names = _FIELD_NAMES.get(action_class)
+    if names is None:
+        names = tuple(
+            name
+            for name in dir(action_class)
+            if hasattr(getattr(action_class, name, None), "field_class")
+        )
+        _FIELD_NAMES[action_class] = names
+    return names
 
 
 class Step:
@@ -26,33 +34,36 @@ class Step:
 
     ``contributes`` names the context keys the step adds beyond its form fields
     (which are contributed automatically); ``depends_on`` names the keys that must
-    be in the context before the step can be shown or validated. A step whose
-    action's ``permissions`` the user lacks is hidden, but what it contributes is
-    still expected, from the workflow's initial context.
+    be in the context before the step can be shown or validated.
+
+    A ``hidden`` step is never shown: what it contributes must be in the
+    workflow's initial context (e.g. the logged-in user's project). So must what a
+    step contributes when its action's ``permissions`` are not all held.
     """
 
     action_class: ClassVar[type[Action]]
     contributes: ClassVar[tuple[str, ...]] = ()
     depends_on: ClassVar[tuple[str, ...]] = ()
+    hidden: ClassVar[bool] = False
 
-    def __init__(self, workflow: Any = None) -> None:
+    def __init__(self, workflow: Workflow | None = None) -> None:
         #: the workflow this step belongs to (its ``resources`` are often useful)
         self.workflow = workflow
 
     @classmethod
     def slug(cls) -> str:
         """The step's slug, from its action."""
-        return cls.action_class.describe("slug")
+        return str(cls.action_class.describe("slug"))
 
     @classmethod
     def name(cls) -> str:
         """The step's display name, from its action."""
-        return cls.action_class.describe("name")
+        return str(cls.action_class.describe("name"))
 
     @classmethod
     def help_text(cls) -> str:
         """The step's help text, from its action."""
-        return cls.action_class.describe("help_text") or ""
+        return str(cls.action_class.describe("help_text") or "")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -67,6 +78,8 @@ class Step:
     @classmethod
     def allowed(cls, permissions: frozenset[str]) -> bool:
         """Whether a user holding ``permissions`` may see this step."""
+        if cls.hidden:
+            return False
         return set(cls.action_class.describe("permissions") or ()) <= permissions
 
     def contribute(self, data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

@@ -13,17 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
 
-from werkzeug.datastructures import MultiDict
-
 from webapp.workflow.action import Action
 from webapp.workflow.action import ActionError
+from webapp.workflow.inputs import InputLike
+from webapp.workflow.inputs import StepInput
 from webapp.workflow.state import WizardState
 from webapp.workflow.step import Step
 
 __all__ = ["Workflow", "WorkflowError"]
 
-#: form keys that steer the wizard and are not step input
-CONTROL_KEYS = frozenset({"csrf_token", "nav", "goto"})
 #: the error key for a message about a whole step rather than one field
 STEP_ERRORS = "__all__"
 
@@ -32,7 +30,7 @@ class WorkflowError(Exception):
     """A workflow is declared or used in a way that cannot work."""
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return ""
 
@@ -49,7 +47,6 @@ class Workflow:
     name: ClassVar[str]
     default_steps: ClassVar[tuple[type[Step], ...]] = ()
     finalize_button_name: ClassVar[str] = "Save"
-    success_url: ClassVar[str] = "/"
     success_message: ClassVar[str] = "{name} done."
     failure_message: ClassVar[str] = "{name} failed."
 
@@ -101,13 +98,13 @@ class Workflow:
         self.state = state
         self.resources = resources
         self.steps = [step(self) for step in self.default_steps if step.allowed(permissions)]
-        for hidden in self.default_steps:
-            if hidden.allowed(permissions):
+        for unseen in self.default_steps:
+            if unseen.allowed(permissions):
                 continue
-            absent = [k for k in hidden.all_contributions() if k not in state.initial]
+            absent = [k for k in unseen.all_contributions() if k not in state.initial]
             if absent:
                 raise WorkflowError(
-                    f"hidden step {hidden.slug()!r} contributes {absent}, "
+                    f"hidden step {unseen.slug()!r} contributes {absent}, "
                     "but the initial context does not hold them"
                 )
 
@@ -159,11 +156,11 @@ class Workflow:
 
     # -- one step -------------------------------------------------------------
 
-    def build_action(self, step: Step, formdata: MultiDict | None = None) -> Action:
+    def build_action(self, step: Step, formdata: InputLike | None = None) -> Action:
         """The step's action, bound to ``formdata``, else to the input saved for
         the step, else unbound and filled from the context."""
         if formdata is None and step.slug() in self.state.input:
-            formdata = MultiDict(self.state.input[step.slug()])
+            formdata = StepInput(self.state.input[step.slug()])
         return step.action_class(
             self.context,
             resources=self.resources,
@@ -171,20 +168,27 @@ class Workflow:
             data=self.context,
         )
 
-    def save_input(self, step: Step, formdata: MultiDict) -> None:
-        """Keep what the user typed in ``step``, without validating it."""
-        self.state.input[step.slug()] = {
-            key: formdata.getlist(key) for key in formdata.keys() if key not in CONTROL_KEYS
-        }
+    def save_input(self, step: Step, formdata: InputLike) -> None:
+        """Keep what the user typed in ``step``'s fields, without validating it."""
+        self.state.input[step.slug()] = dict(StepInput.of(formdata, step.field_names()))
 
-    def validate_step(self, step: Step, formdata: MultiDict) -> Action | None:
+    def set_input(self, step: Step, values: Mapping[str, str]) -> None:
+        """Change some of ``step``'s saved input, as if the user had typed ``values``."""
+        saved = self.state.input.setdefault(step.slug(), {})
+        saved.update({key: [value] for key, value in values.items()})
+
+    def clear_errors(self, step: Step) -> None:
+        """Forget the errors of ``step`` (its input is changing, they may not hold)."""
+        self.errors.pop(step.slug(), None)
+
+    def validate_step(self, step: Step, formdata: InputLike) -> Action | None:
         """Save, validate and (when valid) contribute one step's input.
 
         Returns the bound action, whose ``errors`` say what is wrong, or None when
         earlier steps must be completed first (said in the step's errors).
         """
         self.save_input(step, formdata)
-        self.errors.pop(step.slug(), None)
+        self.clear_errors(step)
         blockers = self.missing_dependencies(step)
         if blockers:
             names = ", ".join(b.name() for b in blockers)
@@ -201,7 +205,7 @@ class Workflow:
         context from scratch; errors land on their steps. Returns the actions."""
         self.state.errors = {}
         self.state.context = dict(self.state.initial)
-        actions = {}
+        actions: dict[str, Action] = {}
         for step in self.steps:
             if any(key not in self.context for key in step.depends_on):
                 # An earlier step failed; its errors say what to fix first.
@@ -243,13 +247,20 @@ class Workflow:
         """
         return None
 
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """What the successful submit returned (None before)."""
+        return self.state.result
+
+    def forget_input(self) -> None:
+        """After a successful submit: drop what was typed (passwords, scripts) and
+        the context built from it; only the result is kept."""
+        self.state.input.clear()
+        self.state.context = {}
+
     def format_message(self, template: str) -> str:
         """Fill ``template`` (``str.format`` fields) from the context."""
         return template.format_map(_Blank(self.context))
-
-    def get_success_url(self) -> str:
-        """Where to go after a successful submit."""
-        return self.format_message(self.success_url)
 
     # -- helpers --------------------------------------------------------------
 

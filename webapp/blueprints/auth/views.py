@@ -9,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import session
+from flask import url_for
 
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm
@@ -29,19 +30,19 @@ def login():
         domain = form.domain.data or current_app.config["CLOUD_USER_DOMAIN"]
         try:
             identity = get_provider().login(
-                form.username.data,
-                form.password.data,
+                str(form.username.data),
+                str(form.password.data),
                 domain,
                 project_id=session.get("last_project_id"),
             )
         except CloudError as error:
-            form.password.errors.append(error.message)
+            form.password.errors = [*form.password.errors, error.message]
         else:
             if previous.get("user_id") not in (None, identity.user_id):
                 # Another user: nothing of the previous one's wizards may stay.
                 session.clear()
             # A new session id at login, against session fixation.
-            current_app.session_interface.regenerate(session)
+            current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]  # Flask-Session
             remember(identity)
             session["last_project_id"] = identity.project_id
             return redirect(safe_next(form.next.data), code=303)
@@ -55,7 +56,7 @@ def logout():
     get_provider().logout(g.identity)
     session.clear()
     flash("You have logged out.", "info")
-    return redirect("/auth/login", code=303)
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.post("/project")
@@ -65,7 +66,7 @@ def switch_project():
     form = ProjectForm()
     if form.validate_on_submit():
         try:
-            identity = get_provider().switch_project(g.identity, form.project_id.data)
+            identity = get_provider().switch_project(g.identity, str(form.project_id.data))
         except CloudError as error:
             flash(f"Could not switch project: {error}", "error")
         else:

@@ -1,10 +1,25 @@
-"""The launch wizard: one URL per step, panels swapped over HTMX, whole pages without."""
+"""The launch wizard: one URL per step, panels swapped over HTMX, whole pages without.
+
+``views`` holds the routes; ``wizards`` opens and saves a wizard around a view;
+``buttons`` says what each button of a step does; ``pages`` shows a step or moves
+to another; ``uploads`` reads a step's posted input and files.
+"""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from webapp.forms.launch.common import size_mb
+from webapp.forms.launch.settings import LaunchSettings
 
 bp = Blueprint("launch", __name__, url_prefix="/launch")
+
+
+@bp.record_once
+def read_settings(state: BlueprintSetupState) -> None:
+    """Read the operator's launch settings once, when the app is built."""
+    app = state.app
+    demo = app.extensions["skiff.cloud"].is_demo
+    app.extensions["skiff.launch"] = LaunchSettings.from_config(app.config, demo=demo)
 
 
 @bp.app_template_filter("size_mb")

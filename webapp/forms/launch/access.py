@@ -8,7 +8,6 @@ import binascii
 import re
 
 from wtforms import PasswordField
-from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -18,6 +17,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from webapp.forms.launch.common import MultiCheckboxField
+from webapp.forms.launch.common import SelectChoice
 from webapp.workflow import Action
 
 KEY_TYPES = (
@@ -75,7 +75,7 @@ class AccessAction(Action):
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
         catalog = self.resources.catalog
-        if not self.resources.settings["admin_password"]:
+        if not self.resources.settings.admin_password:
             del self.admin_pass
             del self.confirm_admin_pass
         if not context.get("port_security", True):

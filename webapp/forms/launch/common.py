@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; types-WTForms 3.2 lacks it
 from wtforms import SelectMultipleField
 from wtforms import ValidationError
 from wtforms import widgets
@@ -15,6 +15,18 @@ from wtforms import widgets
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.models import Catalog
 from webapp.cloud.models import Flavor
+from webapp.forms.launch.settings import LaunchSettings
+
+__all__ = [
+    "METADATA_KEY",
+    "LaunchResources",
+    "MultiCheckboxField",
+    "SelectChoice",
+    "flavor_label",
+    "parse_pairs",
+    "size_mb",
+    "unix_newlines",
+]
 
 
 @dataclass
@@ -25,7 +37,7 @@ class LaunchResources:
 
     catalog: Catalog
     connect: Callable[[], CloudConnection]
-    settings: dict[str, Any]
+    settings: LaunchSettings
 
     @property
     def connection(self) -> CloudConnection:

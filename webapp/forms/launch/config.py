@@ -12,7 +12,6 @@ import base64
 import re
 
 from wtforms import BooleanField
-from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -21,6 +20,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from webapp.forms.launch.common import METADATA_KEY
+from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import parse_pairs
 from webapp.forms.launch.common import unix_newlines
 from webapp.workflow import Action
@@ -69,7 +69,7 @@ class ConfigAction(Action):
         if not features.hostname:
             del self.hostname
         if not self.is_bound and "config_drive" not in context:
-            self.config_drive.data = self.resources.settings["config_drive"]
+            self.config_drive.data = self.resources.settings.config_drive
 
     def populate_disk_config_choices(self, context):
         return [

@@ -4,7 +4,6 @@ brings the project and user."""
 from __future__ import annotations
 
 from wtforms import IntegerField
-from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -12,6 +11,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from webapp.forms.launch.common import SelectChoice
 from webapp.workflow import Action
 
 
@@ -21,7 +21,6 @@ class SetProjectUserAction(Action):
     class Meta:
         name = "Project and user"
         slug = "project_user"
-        permissions = ("!",)  # nobody holds it: the step is always hidden
 
 
 class DetailsAction(Action):

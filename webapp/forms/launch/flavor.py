@@ -4,11 +4,11 @@ quota bars of the launch."""
 from __future__ import annotations
 
 from wtforms import RadioField
-from wtforms import SelectChoice
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
 
 from webapp.cloud.models import Flavor
+from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import size_mb
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums

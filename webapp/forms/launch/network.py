@@ -9,13 +9,18 @@ no usable network, and "no network" where the cloud allows it.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
+from typing import Any
 
-from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import ValidationError
 from wtforms.validators import Length
 
+from webapp.forms.launch.common import SelectChoice
+from webapp.forms.launch.context import Networks
+from webapp.forms.launch.context import Nic
+from webapp.forms.launch.context import special_network
 from webapp.workflow import Action
 
 #: how many interfaces the form offers
@@ -106,9 +111,10 @@ class NetworkAction(Action):
                 continue
             if value in ("auto", "none"):
                 if any(s.data for s, _ in self.pairs()[1:]):
-                    self.nic_2.errors.append(
-                        "Automatic or no network cannot be combined with other interfaces."
-                    )
+                    self.nic_2.errors = [
+                        *self.nic_2.errors,
+                        "Automatic or no network cannot be combined with other interfaces.",
+                    ]
                     return False
                 if ip:
                     address.errors.append("A fixed IP needs a network.")
@@ -146,12 +152,13 @@ class NetworkAction(Action):
             )
 
 
-def interfaces(data: dict) -> list[dict] | str:
+def interfaces(data: Mapping[str, Any]) -> Networks:
     """The interfaces in the step's ``data``, as the context keeps them: a list of
     ``{"network_id", "fixed_ip"}`` or ``{"port_id"}``, or "auto" / "none"."""
-    if data.get("nic_1") in ("auto", "none"):
-        return data["nic_1"]
-    nics = []
+    special = special_network(data.get("nic_1"))
+    if special is not None:
+        return special
+    nics: list[Nic] = []
     for slot in range(1, NIC_SLOTS + 1):
         value = data.get(f"nic_{slot}")
         if not value:

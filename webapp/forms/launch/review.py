@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from webapp.forms.launch.context import nic_list
+from webapp.forms.launch.context import special_network
 from webapp.forms.launch.quota import quota_rows
 from webapp.workflow import Action
 
@@ -33,11 +35,12 @@ class ReviewAction(Action):
     def interfaces(self) -> list[str]:
         """The interfaces in words."""
         networks = self.context.get("networks")
-        if isinstance(networks, str):
-            return ["automatic network" if networks == "auto" else "no network"]
+        special = special_network(networks)
+        if special is not None:
+            return ["automatic network" if special == "auto" else "no network"]
         catalog = self.resources.catalog
         words = []
-        for nic in networks or []:
+        for nic in nic_list(networks):
             if nic.get("port_id"):
                 port = catalog.port(nic["port_id"])
                 words.append(f"port {port.name if port else nic['port_id']}")

@@ -13,7 +13,6 @@ import math
 
 from wtforms import BooleanField
 from wtforms import IntegerField
-from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
@@ -21,6 +20,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from webapp.cloud.models import Catalog
+from webapp.forms.launch.common import SelectChoice
 from webapp.workflow import Action
 
 GIB = 1024**3
@@ -93,8 +93,8 @@ class SourceAction(Action):
         catalog = self.resources.catalog
         settings = self.resources.settings
         if not self.is_bound and "delete_on_termination" not in context:
-            self.create_volume.data = settings["create_volume"]
-            self.delete_on_termination.data = settings["delete_volume_on_termination"]
+            self.create_volume.data = settings.create_volume
+            self.delete_on_termination.data = settings.delete_volume_on_termination
             self.data_delete_on_termination.data = True
         if not catalog.features.volumes:
             for name in (
@@ -114,7 +114,7 @@ class SourceAction(Action):
 
     def populate_source_id_choices(self, context):
         catalog = self.resources.catalog
-        disabled = set(self.resources.settings["disabled_sources"])
+        disabled = self.resources.settings.disabled_sources
         items = {
             "image": [(i.id, i.name) for i in catalog.images if i.kind == "image"],
             "snapshot": [(i.id, i.name) for i in catalog.images if i.kind == "snapshot"],
@@ -126,7 +126,7 @@ class SourceAction(Action):
             ],
         }
         choices = [SelectChoice("", "Choose a boot source")]
-        first = self.resources.settings["default_source"]
+        first = self.resources.settings.default_source
         for kind, label in sorted(SOURCE_GROUPS, key=lambda group: group[0] != first):
             if kind in disabled:
                 continue

@@ -1,0 +1,164 @@
+"""What each button of a step does.
+
+Every button posts the step's whole form, with ``nav`` naming the button, so
+what was typed is saved whichever was pressed. :data:`BUTTONS` maps ``nav`` to
+its handler:
+
+- ``next`` (also Enter, and any value not in the table): check the step, then
+  the next one; a step with errors is shown again with them.
+- ``back``: the step before; Back never checks anything.
+- ``step:<slug>``: a step of the step list; backward like Back, forward like Next.
+- ``refresh``, ``preview``, ``generate_key``: stay on the step with new lists,
+  with the figures recomputed for the input so far, or with a new key pair.
+- ``launch``: the final submit, once per wizard however often it is posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from webapp.blueprints.launch import wizards
+from webapp.blueprints.launch.pages import go
+from webapp.blueprints.launch.pages import go_with_errors
+from webapp.blueprints.launch.pages import leave
+from webapp.blueprints.launch.pages import render
+from webapp.cloud.errors import InvalidRequest
+from webapp.forms.launch import LaunchInstance
+from webapp.keys import generate_keypair
+from webapp.state import submit_guard
+from webapp.state.guard import wait_for_outcome
+from webapp.workflow import Step
+
+__all__ = ["BUTTONS", "launched_url", "press"]
+
+Posted = MultiDict[str, str]
+Handler = Callable[[LaunchInstance, Step, Posted, Step | None], Response]
+
+
+def press(workflow: LaunchInstance, current: Step, data: Posted) -> Response:
+    """Do what the pressed button asks, on the step ``current``."""
+    name, _, argument = data.get("nav", "next").partition(":")
+    target = workflow.get_step(argument) if name == "step" else None
+    return BUTTONS.get(name, forward)(workflow, current, data, target)
+
+
+def forward(workflow: LaunchInstance, current: Step, data: Posted, target: Step | None) -> Response:
+    """Check the step; then go on to ``target`` (default: the next step)."""
+    action = workflow.validate_step(current, data)
+    if action is None:
+        return go(workflow, workflow.missing_dependencies(current)[0])
+    if current.slug() in workflow.errors:
+        return render(workflow, current, action)
+    return go(workflow, target or workflow.next_step(current) or current)
+
+
+def back(workflow: LaunchInstance, current: Step, data: Posted, target: Step | None) -> Response:
+    """Go back to ``target`` (default: the step before), keeping what was typed."""
+    # Back never validates: what was typed is kept for later.
+    workflow.save_input(current, data)
+    return go(workflow, target or workflow.previous_step(current) or current)
+
+
+def to_step(workflow: LaunchInstance, current: Step, data: Posted, target: Step | None) -> Response:
+    """A step of the step list: backward like Back, forward like Next."""
+    if target is not None and workflow.steps.index(target) < workflow.steps.index(current):
+        return back(workflow, current, data, target)
+    return forward(workflow, current, data, target)
+
+
+def refresh(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+    """Fetch the wizard's lists again; what was typed is kept, not checked."""
+    workflow.save_input(current, data)
+    wizards.refresh(workflow)
+    return render(workflow, current)
+
+
+def preview(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+    """Show the figures (quota, sizes) for the input so far, without checking it."""
+    workflow.save_input(current, data)
+    # The input is changing: last check's errors may no longer hold.
+    workflow.clear_errors(current)
+    return render(workflow, current, keep_focus=True)
+
+
+def generate_key(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+    """Make a key pair for the user, import its public half, show the private
+    half in this one response (it is not kept anywhere)."""
+    workflow.save_input(current, data)
+    name = (data.get("new_keypair_name") or "").strip() or f"{data.get('name') or 'skiff'}-key"
+    if name in {k.name for k in workflow.resources.catalog.keypairs}:
+        flash(f"A key pair named {name} exists already: choose another name.", "error")
+        return render(workflow, current)
+    private_key, public_key = generate_keypair(f"{name}@skiff")
+    try:
+        wizards.connect().import_keypair(name, public_key)
+    except InvalidRequest as error:
+        flash(f"Could not create the key pair: {error}", "error")
+        return render(workflow, current)
+    wizards.add_keypair(workflow)
+    workflow.set_input(current, {"keypair": name, "new_keypair_name": "", "public_key": ""})
+    response = render(workflow, current, private_key=private_key, private_key_name=name)
+    response.headers["Cache-Control"] = "no-store"  # the private key must not be kept
+    return response
+
+
+def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+    """The final submit: once per wizard, however often it is posted."""
+    workflow.save_input(current, data)
+    guard = submit_guard()
+    key = _submit_key(workflow)
+    if not guard.claim(key):
+        outcome = wait_for_outcome(guard, key, timeout=current_app.config["SUBMIT_WAIT"])
+        if outcome:
+            return leave(outcome["url"])
+        flash("This launch is already being submitted. Wait a moment.", "info")
+        return render(workflow, current)
+    try:
+        launched = workflow.finalize()
+    except BaseException:
+        guard.release(key)
+        raise
+    if not launched:
+        guard.release(key)
+        flash(workflow.format_message(workflow.failure_message), "error")
+        return go_with_errors(workflow)
+    url = _servers_url((workflow.result or {}).get("server_ids") or [])
+    guard.finish(key, {"url": url})
+    flash(workflow.format_message(workflow.success_message), "success")
+    workflow.forget_input()
+    return leave(url)
+
+
+def launched_url(workflow: LaunchInstance) -> str | None:
+    """Where the wizard's launch went, once it has been submitted; else None."""
+    outcome = submit_guard().outcome(_submit_key(workflow))
+    return outcome["url"] if outcome else None
+
+
+#: ``nav`` (before any ``:``) -> what the button does
+BUTTONS: dict[str, Handler] = {
+    "next": forward,
+    "back": back,
+    "step": to_step,
+    "refresh": refresh,
+    "preview": preview,
+    "generate_key": generate_key,
+    "launch": launch,
+}
+
+
+def _submit_key(workflow: LaunchInstance) -> str:
+    return f"{g.identity.user_id}:{workflow.state.id}"
+
+
+def _servers_url(server_ids: list[str]) -> str:
+    if len(server_ids) == 1:
+        return url_for("servers.detail", server_id=server_ids[0])
+    return url_for("servers.index", ids=",".join(server_ids))

@@ -1,0 +1,92 @@
+"""Showing a step and moving between steps, for HTMX and for plain browsers.
+
+HTMX gets the step's panel (with the step list and messages out of band) and the
+step's URL for its history; a plain browser gets the whole wizard page, or a 303
+to the step's page so that a reload never posts again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from werkzeug.wrappers import Response
+
+from webapp.htmx import htmx_redirect
+from webapp.htmx import is_htmx
+from webapp.htmx import push_url
+from webapp.htmx import vary_on_htmx
+from webapp.workflow import STEP_ERRORS
+from webapp.workflow import Action
+from webapp.workflow import Step
+from webapp.workflow import Workflow
+
+__all__ = ["go", "go_with_errors", "leave", "render", "step_url"]
+
+
+def step_url(workflow: Workflow, step: Step) -> str:
+    """The URL of one step of this wizard."""
+    return url_for("launch.step", wizard_id=workflow.state.id, slug=step.slug())
+
+
+def render(
+    workflow: Workflow,
+    step: Step,
+    action: Action | None = None,
+    *,
+    keep_focus: bool = False,
+    **extra: Any,
+) -> Response:
+    """Show ``step``, with the errors the wizard holds for it, as a panel for
+    HTMX (plus the step list, out of band) or as a whole page.
+
+    :param action: the step's form as just validated (default: built from the
+        saved input).
+    :param keep_focus: leave the focus where the user is (a figure was just
+        recomputed) instead of moving it to the new panel's heading.
+    :param extra: goes to the template as it is (e.g. a private key shown once).
+    """
+    action = action or workflow.build_action(step)
+    errors = dict(workflow.errors.get(step.slug(), {}))
+    step_errors = errors.pop(STEP_ERRORS, [])
+    for name, messages in errors.items():
+        if name in action:
+            action[name].errors = list(messages)
+        else:
+            step_errors.extend(messages)
+    fragment = is_htmx()
+    values = {
+        "workflow": workflow,
+        "step": step,
+        "form": action,
+        "step_errors": step_errors,
+        "catalog": workflow.resources.catalog,
+        "step_url": step_url(workflow, step),
+        "fragment": fragment,
+        "keep_focus": keep_focus and fragment,
+        **extra,
+    }
+    template = "launch/_panel.html" if fragment else "launch/wizard.html"
+    return vary_on_htmx(render_template(template, **values))
+
+
+def go(workflow: Workflow, step: Step) -> Response:
+    """Move to ``step``: the new panel for HTMX (and its URL in the history), a
+    303 redirect to its page otherwise (so reload never re-posts)."""
+    if not is_htmx():
+        return redirect(step_url(workflow, step), code=303)
+    return push_url(render(workflow, step), step_url(workflow, step))
+
+
+def go_with_errors(workflow: Workflow) -> Response:
+    """After a failed final submit: the first step with errors, errors shown."""
+    target = workflow.entry_point()
+    response = render(workflow, target)
+    return push_url(response, step_url(workflow, target)) if is_htmx() else response
+
+
+def leave(url: str) -> Response:
+    """Go to a page outside the wizard (a whole page, also for HTMX)."""
+    return htmx_redirect(url) if is_htmx() else redirect(url, code=303)

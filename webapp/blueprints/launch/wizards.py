@@ -1,0 +1,138 @@
+"""A wizard's life in one request: opened from its saved state, saved at the end.
+
+:func:`with_wizard` wraps a step view: it opens the wizard named in the URL (its
+state from the session, its lists from the catalog cache, the workflow around
+both), answers a new wizard when that one is gone, 404 for an unknown step, and
+saves the state when the view is done, also when it failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import request
+from flask import session
+from flask import url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.blueprints.launch.pages import leave
+from webapp.cloud import get_connection
+from webapp.cloud.base import CloudConnection
+from webapp.cloud.catalog import CatalogCache
+from webapp.cloud.catalog import fetch_catalog
+from webapp.cloud.models import Catalog
+from webapp.forms.launch import LaunchInstance
+from webapp.forms.launch import LaunchResources
+from webapp.forms.launch.settings import LaunchSettings
+from webapp.workflow import Step
+from webapp.workflow import WizardState
+from webapp.workflow import WizardStore
+
+#: query arguments that pre-fill a new wizard -> context keys
+PREFILL = {
+    "image": "source_id",
+    "snapshot": "source_id",
+    "volume": "source_id",
+    "volume_snapshot": "source_id",
+    "name": "name",
+    "flavor": "flavor",
+}
+
+StepView = Callable[[LaunchInstance, Step], ResponseReturnValue]
+
+
+def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], ResponseReturnValue]]:
+    """Give a view ``(workflow, step)`` for the URL's ``wizard_id`` and ``slug``.
+
+    :param saves: keep the wizard's state when the view is done (views that
+        only show a step save nothing).
+    """
+
+    def decorator(view: StepView) -> Callable[[str, str], ResponseReturnValue]:
+        @functools.wraps(view)
+        def wrapped(wizard_id: str, slug: str) -> ResponseReturnValue:
+            workflow = open_wizard(wizard_id)
+            if workflow is None:
+                return restart()
+            step = workflow.get_step(slug) or abort(404)
+            try:
+                return view(workflow, step)
+            finally:
+                # Also on the way out of an exception (an expired login, a cloud
+                # error), so that nothing the user typed is lost.
+                if saves:
+                    _store().save(workflow.state)
+
+        return wrapped
+
+    return decorator
+
+
+def start() -> LaunchInstance:
+    """Open a new wizard, pre-filled from the query, and fetch everything it lists."""
+    seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
+    seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
+    state = _store().create(LaunchInstance.slug, LaunchInstance.get_initial(seed))
+    catalog = fetch_catalog(connect())
+    _catalogs().put(state.id, catalog)
+    return _workflow(state, catalog)
+
+
+def open_wizard(wizard_id: str) -> LaunchInstance | None:
+    """The wizard with this id in this session and project, or None."""
+    state = _store().get(wizard_id, LaunchInstance.slug)
+    if state is None or state.initial.get("project_id") != g.identity.project_id:
+        return None
+    catalog = _catalogs().get_or_fetch(state.id, connect)
+    return _workflow(state, catalog)
+
+
+def restart() -> ResponseReturnValue:
+    """The wizard asked for is gone: say so and open a new one."""
+    flash("That launch form has expired or belongs to another project; here is a new one.", "info")
+    return leave(url_for("launch.index"))
+
+
+def refresh(workflow: LaunchInstance) -> None:
+    """Fetch the wizard's lists again (the user asked for it)."""
+    _use_catalog(workflow, fetch_catalog(connect()))
+
+
+def add_keypair(workflow: LaunchInstance) -> None:
+    """Show a key pair created or imported just now in the wizard's lists."""
+    keypairs = tuple(connect().list_keypairs())
+    _use_catalog(workflow, dataclasses.replace(workflow.resources.catalog, keypairs=keypairs))
+
+
+def connect() -> CloudConnection:
+    """The logged-in user's cloud connection."""
+    return get_connection(g.identity)
+
+
+def _use_catalog(workflow: LaunchInstance, catalog: Catalog) -> None:
+    _catalogs().put(workflow.state.id, catalog)
+    workflow.resources.catalog = catalog
+
+
+def _workflow(state: WizardState, catalog: Catalog) -> LaunchInstance:
+    # The connection is made only when a call needs it: a step swap makes none,
+    # and an expired login is then noticed after the input has been saved.
+    settings: LaunchSettings = current_app.extensions["skiff.launch"]
+    resources = LaunchResources(catalog=catalog, connect=connect, settings=settings)
+    return LaunchInstance(state, resources=resources, permissions=settings.permissions())
+
+
+def _store() -> WizardStore:
+    return WizardStore(session, limit=current_app.config["WIZARDS_PER_SESSION"])
+
+
+def _catalogs() -> CatalogCache:
+    return CatalogCache(
+        current_app.extensions["skiff.cache"], ttl=current_app.config["CATALOG_TTL"]
+    )
