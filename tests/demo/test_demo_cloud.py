@@ -11,9 +11,9 @@ import pytest
 
 from webapp import create_app
 from webapp.cloud import catalog as catalog_module
-from webapp.cloud import demo_data
 from webapp.cloud.catalog import fetch_catalog
 from webapp.cloud.demo import DemoProvider
+from webapp.cloud.demo import data as demo_data
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import NotFound
 from webapp.cloud.errors import QuotaExceeded

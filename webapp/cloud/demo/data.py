@@ -1,12 +1,14 @@
 """What the built-in demo cloud offers: its users, projects, images, flavors and networks.
 
 Fixed data, like a small real cloud's catalog; what users create (servers, key pairs,
-volumes) lives in the demo cloud's SQLite file, which the volumes below seed once.
+volumes) lives in the demo cloud's SQLite file (:mod:`.store`), which the volumes
+below seed once.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import TypedDict
 
 from webapp.cloud.models import AvailabilityZone
 from webapp.cloud.models import Flavor
@@ -20,12 +22,20 @@ from webapp.cloud.models import VolumeSnapshot
 from webapp.cloud.models import VolumeType
 
 
+class User(TypedDict):
+    """A demo user: their id, their password and the names of their projects."""
+
+    id: str
+    password: str
+    projects: tuple[str, ...]
+
+
 def _id(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"skiff-demo:{name}"))
 
 
-#: user name -> (password, display of their projects by id)
-USERS = {
+#: user name -> the user
+USERS: dict[str, User] = {
     "demo": {"id": _id("user:demo"), "password": "demo", "projects": ("demo", "sandbox")},
 }
 

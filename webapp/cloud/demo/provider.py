@@ -1,0 +1,105 @@
+"""Logging users in to the demo cloud and opening their connections.
+
+The demo users and their projects are fixed (:mod:`.data`). A login is not recorded
+anywhere: :attr:`Identity.auth_state` holds only the chosen project and when the
+login expires, and :meth:`DemoProvider.connect` refuses an expired one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import sqlite3
+import time
+
+from webapp.cloud.demo import data
+from webapp.cloud.demo.connection import DemoConnection
+from webapp.cloud.demo.store import DemoStore
+from webapp.cloud.errors import NotFound
+from webapp.cloud.errors import Unauthorized
+from webapp.cloud.models import Identity
+from webapp.cloud.models import Project
+
+__all__ = ["DemoProvider"]
+
+
+class DemoProvider:
+    """Logs the demo users in and opens :class:`DemoConnection` objects (a CloudProvider).
+
+    :param path: the SQLite file holding the demo cloud's state.
+    :param build_seconds: how long a server stays in BUILD.
+    :param token_ttl: how long a login lasts, in seconds.
+    :param latency: seconds every call sleeps, to feel like a real cloud.
+    """
+
+    label = "Demo cloud"
+    is_demo = True
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        build_seconds: float = 3.0,
+        token_ttl: float = 12 * 3600,
+        latency: float = 0.0,
+    ) -> None:
+        #: the state every connection of this provider shares
+        self.store = DemoStore(path, build_seconds=build_seconds, latency=latency)
+        self.token_ttl = token_ttl
+
+    @property
+    def build_seconds(self) -> float:
+        """How long a server stays in BUILD (the store's, which may be changed)."""
+        return self.store.build_seconds
+
+    @build_seconds.setter
+    def build_seconds(self, seconds: float) -> None:
+        self.store.build_seconds = seconds
+
+    def db(self) -> sqlite3.Connection:
+        """A connection to the state file (see :meth:`DemoStore.db`)."""
+        return self.store.db()
+
+    def login(
+        self,
+        username: str,
+        password: str,
+        domain: str | None = None,
+        project_id: str | None = None,
+    ) -> Identity:
+        self.store.pause()
+        user = data.USERS.get(username)
+        if user is None or not hmac.compare_digest(user["password"], password):
+            raise Unauthorized("Invalid user name or password.")
+        projects = tuple(Project(data.PROJECTS[name]["id"], name) for name in user["projects"])
+        chosen = next((p for p in projects if p.id == project_id), projects[0])
+        return self._identity(username, user["id"], chosen, projects)
+
+    def switch_project(self, identity: Identity, project_id: str) -> Identity:
+        self.store.pause()
+        project = next((p for p in identity.projects if p.id == project_id), None)
+        if project is None:
+            raise NotFound("You are not a member of that project.")
+        return self._identity(identity.user_name, identity.user_id, project, identity.projects)
+
+    def logout(self, identity: Identity) -> None:
+        """Demo logins are not recorded anywhere, so there is nothing to revoke."""
+
+    def connect(self, identity: Identity) -> DemoConnection:
+        state = json.loads(identity.auth_state)
+        if state["expires_at"] < time.time():
+            raise Unauthorized("Your login has expired. Log in again.")
+        return DemoConnection(store=self.store, identity=identity)
+
+    def _identity(
+        self, username: str, user_id: str, project: Project, projects: tuple[Project, ...]
+    ) -> Identity:
+        state = {"project_id": project.id, "expires_at": time.time() + self.token_ttl}
+        return Identity(
+            user_id=user_id,
+            user_name=username,
+            project_id=project.id,
+            project_name=project.name,
+            projects=projects,
+            auth_state=json.dumps(state),
+        )
