@@ -24,7 +24,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tests.conftest import Wizard  # noqa: E402
+from tests.helpers.wizard import Wizard  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.cloud.openstack import session as os_session  # noqa: E402
 

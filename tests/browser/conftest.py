@@ -8,19 +8,16 @@ major version matches the build that playwright 1.64.1 was made for.
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
-import threading
 from pathlib import Path
 
-import flask
 import pytest
-from werkzeug.serving import make_server
 
 import webapp
 from tests.browser.chromium import CHROMIUM
 from tests.browser.chromium import CHROMIUM_ARGS
+from tests.helpers.live_server import LiveServer
+from tests.helpers.skips import unavailable
 
 #: long enough to see BUILD on the server page, short enough to keep tests quick
 BUILD_SECONDS = 1.5
@@ -31,13 +28,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 VIEWPORT = {"width": 900, "height": 720}
 
 
-def _unavailable(message: str):
-    """Fail on CI, where the browser tests must run; skip anywhere else."""
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session."""
@@ -45,9 +35,9 @@ def browser():
         from playwright.sync_api import expect
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[test]'")
+        unavailable("playwright is not installed: pip install -e '.[test]'")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(
+        unavailable(
             f"Chromium not found at {CHROMIUM}: apt-get install chromium "
             "(or set CHROMIUM to a Chromium binary)"
         )
@@ -58,38 +48,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-class LiveServer:
-    """The app, served over HTTP from a thread, and a look into its demo cloud."""
-
-    def __init__(self, app: flask.Flask, database: str) -> None:
-        self.app = app
-        self.database = database
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def servers(self) -> list[dict]:
-        """Every server of the demo cloud, oldest first."""
-        db = sqlite3.connect(self.database)
-        try:
-            db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM servers ORDER BY created_at").fetchall()
-        finally:
-            db.close()
-        return [
-            {**dict(row), "security_groups": json.loads(row["security_groups"])} for row in rows
-        ]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from webapp.cloud.demo_data import IMAGES
+from webapp.cloud.demo.data import IMAGES
 
 try:
     from playwright.sync_api import expect

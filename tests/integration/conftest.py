@@ -17,7 +17,6 @@ they fail, so a CI job cannot pass by testing nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import pytest
 import requests
@@ -25,6 +24,8 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from novaclient import client as nova_client
 
+from tests.helpers.cloud_config import CloudConfig
+from tests.helpers.skips import unavailable
 from webapp.cloud import errors
 from webapp.cloud.models import Identity
 from webapp.cloud.openstack import OpenStackProvider
@@ -32,26 +33,6 @@ from webapp.cloud.openstack import OpenStackProvider
 DEVCLOUD_CONFIG = "/opt/devcloud/clouds.yaml"
 DEVCLOUD_AUTH_URL = "http://127.0.0.1:5000/v3"
 SKIP_MESSAGE = "no OpenStack configured: run ../shared/devcloud/up.sh or set SKIFF_TEST_OS_AUTH_URL"
-
-
-@dataclass(frozen=True)
-class CloudConfig:
-    """Where the test cloud is and who may use it."""
-
-    auth_url: str
-    username: str
-    password: str
-    admin_username: str
-    admin_password: str
-    admin_project: str
-    region_name: str | None
-
-
-def unavailable(reason: str) -> None:
-    """Skip, or fail when running in CI."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{SKIP_MESSAGE} ({reason})", pytrace=False)
-    pytest.skip(SKIP_MESSAGE)
 
 
 @pytest.fixture(scope="session")
@@ -62,11 +43,11 @@ def os_config() -> CloudConfig:
     if not auth_url and os.path.exists(DEVCLOUD_CONFIG):
         auth_url = DEVCLOUD_AUTH_URL
     if not auth_url:
-        unavailable("no auth URL")
+        unavailable(SKIP_MESSAGE, "no auth URL")
     try:
         requests.get(auth_url, timeout=5).raise_for_status()
     except requests.RequestException as exc:
-        unavailable(f"{auth_url} did not answer: {type(exc).__name__}")
+        unavailable(SKIP_MESSAGE, f"{auth_url} did not answer: {type(exc).__name__}")
     return CloudConfig(
         auth_url=auth_url,
         username=env("SKIFF_TEST_OS_USERNAME", "demo"),
@@ -92,7 +73,7 @@ def os_identity(os_config, os_provider) -> Identity:
     try:
         return os_provider.login(os_config.username, os_config.password)
     except errors.CloudError as exc:
-        unavailable(f"login as {os_config.username} failed: {exc}")
+        unavailable(SKIP_MESSAGE, f"login as {os_config.username} failed: {exc}")
         raise
 
 

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from novaclient import client as nova_client
 
-from tests.conftest import Wizard
+from tests.helpers.wizard import Wizard
 from webapp import create_app
 from webapp.cloud.openstack import session as os_session
 

@@ -9,6 +9,8 @@ from html import escape as html_escape
 
 import pytest
 
+from tests.helpers.wizard import Wizard
+
 
 def test_post_without_csrf_token_is_refused(wizard):
     wizard.open()
@@ -242,13 +244,11 @@ def test_expired_login_mid_wizard_keeps_everything(wizard, app):
 
 
 def test_another_user_logging_in_does_not_inherit_wizards(client, monkeypatch):
-    from webapp.cloud import demo_data
+    from webapp.cloud.demo import data as demo_data
 
     monkeypatch.setitem(
         demo_data.USERS, "eve", {"id": "eve-id", "password": "eve", "projects": ("demo",)}
     )
-    from tests.conftest import Wizard
-
     first = Wizard(client)
     first.login()
     first.open()

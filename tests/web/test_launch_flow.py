@@ -2,6 +2,8 @@
 
 import re
 
+from tests.helpers.wizard import Wizard
+
 
 def test_anonymous_user_is_sent_to_login_and_back(client):
     response = client.get("/launch/")
@@ -24,8 +26,6 @@ def test_launch_through_every_step_reaches_active(wizard):
 
 
 def test_session_cookie_is_an_httponly_lax_id_without_the_token(client):
-    from tests.conftest import Wizard
-
     response = Wizard(client).login()
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("skiff_session=")
@@ -36,8 +36,6 @@ def test_session_cookie_is_an_httponly_lax_id_without_the_token(client):
 
 
 def test_login_rotates_the_session_id(client):
-    from tests.conftest import Wizard
-
     wizard = Wizard(client)
     client.get("/auth/login")
     before = client.get_cookie("skiff_session")

@@ -21,7 +21,6 @@ from webapp.workflow import WizardStore
 from webapp.workflow import Workflow
 from webapp.workflow import WorkflowError
 
-
 CALLS: list[str] = []
 
 
