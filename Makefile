@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test` (which runs
+# `make lint` first).
 # Each creates .venv and installs Skiff into it first (once, again when
 # pyproject.toml changes).
 
@@ -9,7 +10,7 @@ PORT ?= 8000
 WORKERS ?= 2
 BIN = $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,13 @@ run: $(BIN)/.installed
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--access-logfile - wsgi:app
 
-test: $(BIN)/.installed
+# ruff (lint and format) and mypy first: a failure there fails the tests.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed

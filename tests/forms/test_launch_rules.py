@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from webapp.cloud.models import Catalog
+from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Features
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Image

@@ -9,13 +9,14 @@ Nova and deletes it, then checks what became of its volumes.
 from __future__ import annotations
 
 import contextlib
-import time
 import types
 import uuid
 
 import pytest
 from novaclient import client as nova_client
 
+from tests.helpers.cinder import Cinder
+from tests.helpers.cinder import poll
 from webapp.cloud import errors
 from webapp.cloud import models
 
@@ -24,70 +25,14 @@ pytestmark = pytest.mark.devcloud
 IMAGE = "devcloud-tiny-raw"
 FLAVOR = "m1.nano"
 NETWORK = "demo-net"
-BLOCK_STORAGE = {"service_type": "block-storage"}
 #: Cinder's type when none is named, on the devcloud the only one
 DEFAULT_TYPE = "__DEFAULT__"
-
-
-def poll(check, *, timeout: float, what: str):
-    """The first true result of ``check()``, tried every half second."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    pytest.fail(f"{what} after {timeout} s")
 
 
 def by_name(items, name):
     found = [i for i in items if i.name == name]
     assert found, f"{name!r} not in {[i.name for i in items]}"
     return found[0]
-
-
-class Cinder:
-    """The few Cinder calls the tests need, over the connection's session."""
-
-    def __init__(self, session) -> None:
-        self.session = session
-
-    def get(self, kind: str, item_id: str) -> dict | None:
-        """A volume or snapshot (``kind`` "volumes" or "snapshots"), None if gone."""
-        response = self.session.get(
-            f"/{kind}/{item_id}", endpoint_filter=BLOCK_STORAGE, raise_exc=False
-        )
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        return response.json()[kind[:-1]]
-
-    def create(self, kind: str, body: dict) -> dict:
-        """Make a volume or snapshot and wait until it is available."""
-        response = self.session.post(
-            f"/{kind}", endpoint_filter=BLOCK_STORAGE, json={kind[:-1]: body}
-        )
-        item_id = response.json()[kind[:-1]]["id"]
-        return self.wait(kind, item_id, "available")
-
-    def wait(self, kind: str, item_id: str, status: str) -> dict:
-        def reached():
-            item = self.get(kind, item_id)
-            assert item is None or item["status"] != "error", item
-            return item if item and item["status"] == status else None
-
-        return poll(reached, timeout=60, what=f"{kind} {item_id} not {status}")
-
-    def delete(self, kind: str, item_id: str) -> None:
-        self.session.delete(f"/{kind}/{item_id}", endpoint_filter=BLOCK_STORAGE)
-        self.wait_gone(kind, item_id)
-
-    def wait_gone(self, kind: str, item_id: str) -> None:
-        poll(
-            lambda: self.get(kind, item_id) is None,
-            timeout=60,
-            what=f"{kind} {item_id} still there",
-        )
 
 
 @pytest.fixture(scope="module")

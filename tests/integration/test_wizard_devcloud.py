@@ -172,7 +172,7 @@ def test_a_whole_launch_stays_within_the_call_budget(portal, keypair, cleanup):
 @pytest.fixture(scope="module")
 def bootable(os_provider, os_identity):
     """A bootable volume made from the devcloud image, and a snapshot of it."""
-    from tests.integration.test_boot_sources import Cinder
+    from tests.helpers.cinder import Cinder
 
     connection = os_provider.connect(os_identity)
     if not connection.features().volumes:

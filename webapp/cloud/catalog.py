@@ -1,27 +1,161 @@
 """What a wizard lists, fetched once when it opens and kept beside it for a while.
 
-:func:`fetch_catalog` asks the cloud for every list at once, concurrently, so the
-wizard waits for the slowest call rather than the sum of them. :class:`CatalogCache`
-keeps the result per wizard in a server-side cache, so moving between steps needs
-no cloud call; the user can ask for a refresh.
+:class:`Catalog` declares every list once: each field names the connection method
+that fills it (:class:`Fetched`). :func:`fetch_catalog` asks the cloud for every
+list at once, concurrently, so the wizard waits for the slowest call rather than
+the sum of them. :class:`CatalogCache` keeps the result per wizard in a
+server-side cache, so moving between steps needs no cloud call; the user can ask
+for a refresh.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import NotFound
-from webapp.cloud.models import Catalog
-from webapp.cloud.models import fetched_fields
-from webapp.cloud.models import from_dict
+from webapp.cloud.models import AvailabilityZone
+from webapp.cloud.models import Features
+from webapp.cloud.models import Flavor
+from webapp.cloud.models import Image
+from webapp.cloud.models import KeyPair
+from webapp.cloud.models import Limits
+from webapp.cloud.models import Network
+from webapp.cloud.models import Port
+from webapp.cloud.models import SecurityGroup
+from webapp.cloud.models import ServerGroup
+from webapp.cloud.models import Volume
+from webapp.cloud.models import VolumeSnapshot
+from webapp.cloud.models import VolumeType
 
-__all__ = ["CatalogCache", "KeyValueCache", "fetch_catalog"]
+__all__ = [
+    "Catalog",
+    "CatalogCache",
+    "Fetched",
+    "KeyValueCache",
+    "fetch_catalog",
+    "fetched_fields",
+    "from_dict",
+]
+
+_T = TypeVar("_T")
+
+#: the key of a :class:`Catalog` field's metadata that holds its :class:`Fetched`
+_FETCH = "fetch"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """How :func:`~webapp.cloud.catalog.fetch_catalog` fills one :class:`Catalog` field.
+
+    ``method`` is the :class:`~webapp.cloud.base.CloudConnection` method called (one
+    concurrent call each); it returns a list of ``item`` when ``many``, else one.
+    """
+
+    method: str
+    item: type[Any]
+    many: bool = True
+
+
+def _listed(method: str, item: type[_T]) -> tuple[_T, ...]:
+    """A Catalog field holding the list ``connection.<method>()`` returns (empty
+    by default). A :func:`dataclasses.field`, typed as its value like ``field()``."""
+    return field(default=(), metadata={_FETCH: Fetched(method, item)})
+
+
+def _single(method: str, item: type[_T]) -> _T:
+    """A Catalog field holding the one ``item`` that ``connection.<method>()``
+    returns (``item()`` by default)."""
+    return field(default_factory=item, metadata={_FETCH: Fetched(method, item, many=False)})
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the launch wizard lists, fetched once per wizard.
+
+    Each field whose metadata holds a :class:`Fetched` is one list (or one value)
+    asked of the cloud: :func:`fetched_fields` names them all.
+    """
+
+    images: tuple[Image, ...] = _listed("list_images", Image)
+    flavors: tuple[Flavor, ...] = _listed("list_flavors", Flavor)
+    keypairs: tuple[KeyPair, ...] = _listed("list_keypairs", KeyPair)
+    networks: tuple[Network, ...] = _listed("list_networks", Network)
+    security_groups: tuple[SecurityGroup, ...] = _listed("list_security_groups", SecurityGroup)
+    availability_zones: tuple[AvailabilityZone, ...] = _listed(
+        "list_availability_zones", AvailabilityZone
+    )
+    ports: tuple[Port, ...] = _listed("list_ports", Port)
+    volumes: tuple[Volume, ...] = _listed("list_volumes", Volume)
+    volume_snapshots: tuple[VolumeSnapshot, ...] = _listed("list_volume_snapshots", VolumeSnapshot)
+    volume_types: tuple[VolumeType, ...] = _listed("list_volume_types", VolumeType)
+    server_groups: tuple[ServerGroup, ...] = _listed("list_server_groups", ServerGroup)
+    limits: Limits = _single("get_limits", Limits)
+    features: Features = _single("features", Features)
+    fetched_at: float = 0.0
+    #: names of the lists that could not be fetched, e.g. ("networks",)
+    unavailable: tuple[str, ...] = ()
+
+    def image(self, image_id: str) -> Image | None:
+        """The image with this id, or None."""
+        return next((i for i in self.images if i.id == image_id), None)
+
+    def flavor(self, flavor_id: str) -> Flavor | None:
+        """The flavor with this id, or None."""
+        return next((f for f in self.flavors if f.id == flavor_id), None)
+
+    def volume(self, volume_id: str) -> Volume | None:
+        """The volume with this id, or None."""
+        return next((v for v in self.volumes if v.id == volume_id), None)
+
+    def volume_snapshot(self, snapshot_id: str) -> VolumeSnapshot | None:
+        """The volume snapshot with this id, or None."""
+        return next((s for s in self.volume_snapshots if s.id == snapshot_id), None)
+
+    def network(self, network_id: str) -> Network | None:
+        """The network with this id, or None."""
+        return next((n for n in self.networks if n.id == network_id), None)
+
+    def port(self, port_id: str) -> Port | None:
+        """The port with this id, or None."""
+        return next((p for p in self.ports if p.id == port_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-like copy, for a cache."""
+        return dataclasses.asdict(self)
+
+
+def fetched_fields() -> dict[str, Fetched]:
+    """How each fetched :class:`Catalog` field is filled, by field name, in field order."""
+    return {f.name: f.metadata[_FETCH] for f in dataclasses.fields(Catalog) if _FETCH in f.metadata}
+
+
+def from_dict(data: Mapping[str, Any]) -> Catalog:
+    """Rebuild a :class:`Catalog` from :meth:`Catalog.to_dict` output."""
+    values = dict(data)
+    for name, fetched in fetched_fields().items():
+        if fetched.many:
+            values[name] = tuple(_build(fetched.item, item) for item in data.get(name, ()))
+        else:
+            values[name] = _build(fetched.item, data.get(name, {}))
+    values["unavailable"] = tuple(data.get("unavailable", ()))
+    return Catalog(**values)
+
+
+def _build(cls: type[_T], item: Mapping[str, Any]) -> _T:
+    """A ``cls`` from its :func:`dataclasses.asdict` form (lists back to tuples)."""
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
+
 
 #: catalog field -> how it is fetched; each is one concurrent call
 _LISTS = fetched_fields()

@@ -24,9 +24,9 @@ from flask.typing import ResponseReturnValue
 from webapp.blueprints.launch.pages import leave
 from webapp.cloud import get_connection
 from webapp.cloud.base import CloudConnection
+from webapp.cloud.catalog import Catalog
 from webapp.cloud.catalog import CatalogCache
 from webapp.cloud.catalog import fetch_catalog
-from webapp.cloud.models import Catalog
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings

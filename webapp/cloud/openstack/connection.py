@@ -25,6 +25,7 @@ from webapp.cloud.openstack import convert
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
 from webapp.cloud.openstack import rest
+from webapp.cloud.openstack import volumes
 
 __all__ = ["OpenStackConnection"]
 
@@ -71,9 +72,7 @@ class OpenStackConnection:
         self._features_lock = threading.Lock()
         self._adapters: dict[str, ks_adapter.Adapter] = {}
         self._adapters_lock = threading.Lock()
-        # the available volumes, or the error listing them, once per connection
-        self._volumes: tuple[models.Volume, ...] | cloud_errors.CloudError | None = None
-        self._volumes_lock = threading.Lock()
+        self._cinder = volumes.CinderLists(lambda: self._adapter("block-storage"))
 
     @property
     def session(self) -> ks_session.Session:
@@ -219,56 +218,15 @@ class OpenStackConnection:
 
     def list_volumes(self) -> list[models.Volume]:
         """The project's available volumes (one Cinder call, paged)."""
-        try:
-            return list(self._available_volumes())
-        except rest.ServiceMissing:
-            return []
+        return self._cinder.volumes()
 
     def list_volume_snapshots(self) -> list[models.VolumeSnapshot]:
-        """The project's available volume snapshots.
-
-        Whether a snapshot boots, and its image's minimums, are its volume's. They
-        are taken from this connection's listing of available volumes, made once
-        and shared with :meth:`list_volumes` (the wizard calls both at once), so no
-        call is made per snapshot. A snapshot of a volume that is not available
-        (e.g. in use) shows ``bootable=False``.
-        """
-        try:
-            volume = self._adapter("block-storage")
-        except rest.ServiceMissing:
-            return []
-        snapshots = list(
-            rest.cinder_list(
-                volume,
-                "/snapshots/detail",
-                key="snapshots",
-                params={"status": "available"},
-            )
-        )
-        if not snapshots:
-            return []
-        try:
-            parents = {v.id: v for v in self._available_volumes()}
-        except cloud_errors.CloudError as exc:
-            LOG.warning("Volumes unknown, snapshots shown as not bootable: %s", exc)
-            parents = {}
-        return [convert.volume_snapshot(s, parents.get(s.get("volume_id", ""))) for s in snapshots]
+        """The project's available volume snapshots (see :mod:`.volumes`)."""
+        return self._cinder.snapshots()
 
     def list_volume_types(self) -> list[models.VolumeType]:
-        """The volume types the project may use (one Cinder call).
-
-        Cinder names its default only at ``GET /types/default``, which would be a
-        second call, so ``is_default`` is set only when there is a single type
-        (then it must be the default); otherwise leaving the type out of a
-        request means the default.
-        """
-        try:
-            volume = self._adapter("block-storage")
-        except rest.ServiceMissing:
-            return []
-        types = rest.cinder_get(volume, "/types").get("volume_types", [])
-        alone = len(types) == 1
-        return [convert.volume_type(t, is_default=alone) for t in types]
+        """The volume types the project may use (one Cinder call)."""
+        return self._cinder.types()
 
     def list_server_groups(self) -> list[models.ServerGroup]:
         """The project's server groups."""
@@ -368,30 +326,6 @@ class OpenStackConnection:
                     interface=self._interface,
                 )
             return self._adapters[service_type]
-
-    def _available_volumes(self) -> tuple[models.Volume, ...]:
-        """The project's available volumes, listed once per connection.
-
-        :raises rest.ServiceMissing: without block storage.
-        """
-        with self._volumes_lock:
-            if self._volumes is None:
-                volume = self._adapter("block-storage")
-                try:
-                    self._volumes = tuple(
-                        convert.volume(v)
-                        for v in rest.cinder_list(
-                            volume,
-                            "/volumes/detail",
-                            key="volumes",
-                            params={"status": "available"},
-                        )
-                    )
-                except cloud_errors.CloudError as exc:
-                    self._volumes = exc
-            if isinstance(self._volumes, cloud_errors.CloudError):
-                raise self._volumes
-            return self._volumes
 
 
 def _as_requested(

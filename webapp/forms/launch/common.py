@@ -13,7 +13,7 @@ from wtforms import ValidationError
 from wtforms import widgets
 
 from webapp.cloud.base import CloudConnection
-from webapp.cloud.models import Catalog
+from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 from webapp.forms.launch.settings import LaunchSettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.cloud.models import Catalog
+from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 
 

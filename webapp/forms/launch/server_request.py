@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import BlockDevice
-from webapp.cloud.models import Catalog
 from webapp.cloud.models import Nic
 from webapp.cloud.models import ServerRequest
 from webapp.forms.launch.common import parse_pairs

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
-from webapp.cloud.models import Catalog
+from webapp.cloud.catalog import Catalog
 from webapp.forms.launch.common import SelectChoice
 from webapp.workflow import Action
 
