@@ -1,102 +1,69 @@
-"""Submit guards: make a wizard's final submit happen at most once.
+"""The submit guard: make a wizard's final submit happen at most once.
 
 A double click, a second tab replaying the form or the browser's back button can
 send the same final submit twice, possibly at the same moment to two worker
-processes. The first request to :meth:`claim` a wizard id does the work and records
-its outcome; every other one waits for that outcome instead of submitting again.
-The claim must be atomic across processes, so it lives in SQLite (one host) or Redis
-(several hosts), not in the session, whose last writer wins.
+processes, or to two hosts. The first request to :meth:`SubmitGuard.claim` a wizard
+id does the work and records its outcome; every other one waits for that outcome
+instead of submitting again. The claim must be atomic across processes and hosts,
+so it is an :meth:`~webapp.state.store.StateStore.add` in the state store (SQLite
+for one host, Redis for several), not a value in the session, whose last writer
+wins.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from typing import Any
-from typing import Protocol
 
-__all__ = ["RedisSubmitGuard", "SQLiteSubmitGuard", "SubmitGuard", "wait_for_outcome"]
+from webapp.state.store import StateStore
+
+__all__ = ["OUTCOME_LIFETIME", "STALE_AFTER", "SubmitGuard", "wait_for_outcome"]
 
 #: a claim older than this with no outcome is from a request that died
 STALE_AFTER = 300.0
 
+#: seconds an outcome is kept, for the requests that repeat a finished submit
+OUTCOME_LIFETIME = 86400.0
 
-class SubmitGuard(Protocol):
-    """Records which submits are running or done, atomically."""
-
-    def claim(self, key: str) -> bool:
-        """True for the first caller with this key, False for every later one."""
-
-    def finish(self, key: str, outcome: dict[str, Any]) -> None:
-        """Record the successful outcome of the claimed submit."""
-
-    def release(self, key: str) -> None:
-        """Forget a claim whose submit failed, so the user can try again."""
-
-    def outcome(self, key: str) -> dict[str, Any] | None:
-        """The recorded outcome, or None while running or when unknown."""
+#: what a claim holds until its outcome replaces it
+_RUNNING = b""
 
 
-class SQLiteSubmitGuard:
-    """A guard in a SQLite file, shared by the worker processes of one host."""
+class SubmitGuard:
+    """Records which submits are running or done, in a state store.
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS submits "
-                "(key TEXT PRIMARY KEY, claimed_at REAL NOT NULL, outcome TEXT)"
-            )
+    Each submit is one plain value under ``prefix + key``: empty while it runs
+    (living :data:`STALE_AFTER` seconds), then its outcome as JSON (living
+    :data:`OUTCOME_LIFETIME` seconds), during which no one can claim it again.
+    """
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
-
-    def claim(self, key: str) -> bool:
-        now = time.time()
-        with self._connect() as db:
-            db.execute(
-                "DELETE FROM submits WHERE key = ? AND outcome IS NULL AND claimed_at < ?",
-                (key, now - STALE_AFTER),
-            )
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO submits (key, claimed_at) VALUES (?, ?)", (key, now)
-            )
-            return cursor.rowcount == 1
-
-    def finish(self, key: str, outcome: dict[str, Any]) -> None:
-        with self._connect() as db:
-            db.execute("UPDATE submits SET outcome = ? WHERE key = ?", (json.dumps(outcome), key))
-
-    def release(self, key: str) -> None:
-        with self._connect() as db:
-            db.execute("DELETE FROM submits WHERE key = ? AND outcome IS NULL", (key,))
-
-    def outcome(self, key: str) -> dict[str, Any] | None:
-        with self._connect() as db:
-            row = db.execute("SELECT outcome FROM submits WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
-
-
-class RedisSubmitGuard:
-    """A guard in Redis, for workers on several hosts (``SET NX`` is atomic)."""
-
-    def __init__(self, client: Any, *, prefix: str = "skiff:submit:") -> None:
-        self.client = client
+    def __init__(self, store: StateStore, *, prefix: str = "submit:") -> None:
+        self.store = store
         self.prefix = prefix
 
     def claim(self, key: str) -> bool:
-        return bool(self.client.set(self.prefix + key, "", nx=True, ex=int(STALE_AFTER)))
+        """True for the first caller with this key, False for every later one."""
+        return self.store.add(self.prefix + key, _RUNNING, ttl=STALE_AFTER)
 
     def finish(self, key: str, outcome: dict[str, Any]) -> None:
-        self.client.set(self.prefix + key, json.dumps(outcome), ex=86400)
+        """Record the successful outcome of the claimed submit."""
+        self.store.put(self.prefix + key, json.dumps(outcome).encode(), ttl=OUTCOME_LIFETIME)
 
     def release(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
+        """Forget a claim whose submit failed, so the user can try again; an
+        outcome already recorded stays. (Only the claim's holder releases it, so
+        nothing else can record an outcome between the read and the delete.)"""
+        if self.store.get(self.prefix + key) == _RUNNING:
+            self.store.delete(self.prefix + key)
 
     def outcome(self, key: str) -> dict[str, Any] | None:
-        value = self.client.get(self.prefix + key)
-        return json.loads(value) if value else None
+        """The recorded outcome, or None while running or when unknown."""
+        value = self.store.get(self.prefix + key)
+        if not value:
+            return None
+        outcome: dict[str, Any] = json.loads(value)
+        return outcome
 
 
 def wait_for_outcome(
