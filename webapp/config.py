@@ -44,12 +44,11 @@ DEFAULTS: dict[str, Any] = {
     # Optional steps the wizard does not show: "config", "review".
     "LAUNCH_HIDDEN_STEPS": [],
     # -- sessions and state ---------------------------------------------------------
-    # Redis URL (redis://host:6379/0) for several hosts; unset means files in
-    # the instance folder, which every worker of one host shares.
+    # Redis URL (redis://host:6379/0) for several hosts; unset means a SQLite
+    # file in the instance folder, which every worker of one host shares.
     "REDIS_URL": None,
     "SESSION_LIFETIME_HOURS": 12,
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
-    "WIZARDS_PER_SESSION": 5,
     # Seconds a wizard keeps the lists it fetched when it opened.
     "CATALOG_TTL": 300,
     # Seconds a second submit of the same wizard waits for the first one.
@@ -64,12 +63,10 @@ def fixed_settings(lifetime_hours: float) -> dict[str, Any]:
     """Flask and extension settings that are not meant to be changed (they
     replace Flask's own defaults, so they are applied after the environment)."""
     return {
-        "SESSION_PERMANENT": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=lifetime_hours),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "skiff_session",
-        "SESSION_KEY_PREFIX": "skiff:session:",
         # The CSRF token lives as long as the session: HTMX swaps never re-render
         # the <body> that carries it.
         "WTF_CSRF_TIME_LIMIT": None,

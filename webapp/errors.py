@@ -7,6 +7,7 @@ from flask import flash
 from flask import make_response
 from flask import redirect
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -17,6 +18,8 @@ from webapp.htmx import is_htmx
 from webapp.htmx import retarget
 from webapp.identity import forget
 from webapp.identity import login_url
+from webapp.state import StoreUnavailable
+from webapp.workflow import WizardConflict
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(Unauthorized, login_expired)
     app.register_error_handler(CloudUnavailable, cloud_unavailable)
+    app.register_error_handler(StoreUnavailable, store_unavailable)
+    app.register_error_handler(WizardConflict, wizard_conflict)
     app.register_error_handler(404, not_found)
 
 
@@ -50,6 +55,31 @@ def cloud_unavailable(error: CloudUnavailable):
     if is_htmx():
         return _message_fragment(message)
     return render_template("error.html", title="The cloud did not answer", message=message), 503
+
+
+def store_unavailable(error: StoreUnavailable) -> ResponseReturnValue:
+    """The session store (Redis, or the instance folder's SQLite file) is down."""
+    message = (
+        "The portal's session store is not answering; what you typed is kept. "
+        "Try again in a moment."
+    )
+    if is_htmx():
+        # A 503 that htmx swaps (see htmx-config in base.html), into the messages.
+        response = _message_fragment(message)
+        response.status_code = 503
+        return response
+    return render_template("error.html", title="Try again in a moment", message=message), 503
+
+
+def wizard_conflict(error: WizardConflict) -> ResponseReturnValue:
+    """The same wizard kept being saved from elsewhere (another tab) meanwhile."""
+    message = (
+        "This launch form was changed in another tab at the same moment and could not "
+        "be saved. Reload the page to see the latest version."
+    )
+    if is_htmx():
+        return _message_fragment(message)
+    return render_template("error.html", title="Changed elsewhere", message=message), 409
 
 
 def not_found(error):

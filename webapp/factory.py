@@ -19,7 +19,6 @@ from webapp.config import DEFAULTS
 from webapp.config import fixed_settings
 from webapp.extensions import compress
 from webapp.extensions import csrf
-from webapp.extensions import sess
 from webapp.state import configure_state
 
 
@@ -42,7 +41,6 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     configure_state(app)
-    sess.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
     cloud.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import secrets
 from urllib.parse import urlsplit
 
 from flask import g
@@ -16,12 +17,23 @@ from webapp.cloud.models import Identity
 from webapp.cloud.models import Project
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
+from webapp.state import LOGIN
 
 SESSION_KEY = "identity"
+#: whose login the session is, kept when the identity is forgotten (token expired)
+USER_KEY = "user"
 
 
 def remember(identity: Identity) -> None:
-    """Keep ``identity`` (with its token state) in the server-side session."""
+    """Keep ``identity`` (with its token state) in the server-side session.
+
+    The first time, the session becomes a login (:data:`~webapp.state.LOGIN`, a
+    random id its wizards are kept under), which lasts while the same user logs in
+    again in this browser.
+    """
+    if session.get(USER_KEY) != identity.user_id:
+        session[LOGIN] = secrets.token_urlsafe(16)
+        session[USER_KEY] = identity.user_id
     session[SESSION_KEY] = dataclasses.asdict(identity)
 
 

@@ -24,6 +24,7 @@ from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.server_request import server_request
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.workflow import MemoryWizardRecords
 from webapp.workflow import WizardStore
 
 GIB = 1024**3
@@ -101,7 +102,7 @@ def request_context():
 
 
 def wizard(catalog=CATALOG, **settings):
-    store = WizardStore({})
+    store = WizardStore(MemoryWizardRecords())
     state = store.create("launch_instance", {"project_id": "p", "user_id": "u"})
     resources = LaunchResources(
         catalog=catalog, connect=lambda: None, settings=LaunchSettings(**{**SETTINGS, **settings})
@@ -141,7 +142,9 @@ def test_steps_in_order_and_operator_can_hide_optional_ones():
         "config",
         "review",
     ]
-    state = WizardStore({}).create("launch_instance", {"project_id": "p", "user_id": "u"})
+    state = WizardStore(MemoryWizardRecords()).create(
+        "launch_instance", {"project_id": "p", "user_id": "u"}
+    )
     resources = LaunchResources(
         catalog=CATALOG, connect=lambda: None, settings=LaunchSettings(**SETTINGS)
     )

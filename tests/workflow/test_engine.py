@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import pytest
 from wtforms import IntegerField
@@ -15,11 +16,14 @@ from wtforms.validators import DataRequired
 
 from webapp.workflow import Action
 from webapp.workflow import ActionError
+from webapp.workflow import MemoryWizardRecords
 from webapp.workflow import Step
 from webapp.workflow import StepInput
+from webapp.workflow import WizardConflict
 from webapp.workflow import WizardStore
 from webapp.workflow import Workflow
 from webapp.workflow import WorkflowError
+from webapp.workflow.state import merge_changes
 
 CALLS: list[str] = []
 
@@ -106,7 +110,7 @@ class Paint(Workflow):
 @pytest.fixture
 def store():
     CALLS.clear()
-    return WizardStore({})
+    return WizardStore(MemoryWizardRecords())
 
 
 def open_paint(store, permissions=frozenset(), **initial):
@@ -306,12 +310,76 @@ def test_two_wizards_in_one_session_are_independent(store):
     assert store.get(first.state.id, "other-workflow") is None
 
 
-def test_store_evicts_the_least_recently_used_wizard():
-    session = {}
-    store = WizardStore(session, limit=2)
-    a = store.create("paint", {})
-    b = store.create("paint", {})
-    store.save(a)  # a is now more recent than b
-    c = store.create("paint", {})
-    assert set(session["wizards"]) == {a.id, c.id}
-    assert store.get(b.id, "paint") is None
+def test_a_save_that_changed_nothing_writes_nothing(store):
+    workflow = open_paint(store)
+    post(workflow, "colour", colour="red")
+    store.save(workflow.state)
+    version = store.records.load(workflow.state.id)[1]
+    again = WizardStore(store.records)
+    state = again.get(workflow.state.id, "paint")
+    again.save(state)
+    assert store.records.load(workflow.state.id)[1] == version
+
+
+def test_an_older_copy_never_overwrites_a_newer_save():
+    records = MemoryWizardRecords()
+    state = WizardStore(records).create("paint", {"owner": "ann"})
+    # Two requests read the same version of the wizard...
+    first, second = WizardStore(records), WizardStore(records)
+    mine, theirs = first.get(state.id, "paint"), second.get(state.id, "paint")
+    # ...one saves the colour step, the other the size step, after it.
+    mine.input["colour"] = {"colour": ["red"]}
+    mine.done.append("colour")
+    first.save(mine)
+    theirs.input["size"] = {"size": ["large"]}
+    theirs.done.append("size")
+    second.save(theirs)
+    kept, version = records.load(state.id)
+    assert kept["input"] == {"colour": {"colour": ["red"]}, "size": {"size": ["large"]}}
+    assert kept["done"] == ["colour", "size"]
+    assert version == 3
+
+
+def test_the_later_save_of_the_same_field_wins_and_untouched_fields_stay():
+    base = {"input": {"a": ["1"], "b": ["1"]}, "done": ["a", "b"], "result": None}
+    mine = {"input": {"a": ["2"], "b": ["1"]}, "done": ["b"], "result": {"ok": 1}}
+    theirs = {"input": {"a": ["3"], "b": ["9"]}, "done": ["a", "b", "c"], "result": None}
+    assert merge_changes(base, mine, theirs) == {
+        "input": {"a": ["2"], "b": ["9"]},
+        "done": ["b", "c"],
+        "result": {"ok": 1},
+    }
+
+
+def test_concurrent_saves_of_one_wizard_lose_nothing():
+    records = MemoryWizardRecords()
+    state = WizardStore(records).create("paint", {})
+
+    def save(n):
+        store = WizardStore(records)
+        copy = store.get(state.id, "paint")
+        copy.context[f"key-{n}"] = n
+        store.save(copy)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    kept = records.load(state.id)[0]["context"]
+    assert kept == {f"key-{n}": n for n in range(20)}
+
+
+class AlwaysLosing(MemoryWizardRecords):
+    def store(self, wizard_id, record, *, version):
+        if version == 0:
+            return super().store(wizard_id, record, version=version)
+        return None
+
+
+def test_a_save_that_always_loses_says_so():
+    store = WizardStore(AlwaysLosing(), attempts=3)
+    state = store.create("paint", {})
+    state.context["x"] = 1
+    with pytest.raises(WizardConflict, match="kept changing"):
+        store.save(state)

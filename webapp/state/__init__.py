@@ -1,52 +1,124 @@
-"""Where the app keeps shared state: sessions, wizard catalogs and submit claims.
+"""Where Skiff keeps what must outlive a request, and who writes it.
 
-By default everything is in the instance folder (files and SQLite), which all
-worker processes of one host share. With ``REDIS_URL`` set, all of it goes to Redis,
-so that several hosts can serve the portal.
+One :class:`~webapp.state.store.StateStore` holds it all: by default a SQLite file
+in the instance folder (``instance/state.sqlite``), which every worker of one host
+shares; with ``REDIS_URL``, Redis, so that several hosts can serve the portal
+without sticky sessions.
+
+- sessions (:mod:`.sessions`): who the user is; written at login, project switch,
+  logout and when a message is flashed, field by field;
+- wizards (:mod:`.records`): one sealed, versioned record each, written by a step
+  POST (never by a page that only shows something);
+- each wizard's lists (:mod:`.records`), for ``CATALOG_TTL`` seconds;
+- submit claims (:mod:`.guard`): which wizards were launched, and where to.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-from cachelib import FileSystemCache
 from flask import Flask
 from flask import current_app
+from flask import session
 
-from webapp.state.guard import RedisSubmitGuard
-from webapp.state.guard import SQLiteSubmitGuard
 from webapp.state.guard import SubmitGuard
+from webapp.state.records import StoreCatalogCache
+from webapp.state.records import StoreWizardRecords
+from webapp.state.sealing import Sealer
+from webapp.state.sessions import LOGIN
+from webapp.state.sessions import StoreSession
+from webapp.state.sessions import StoreSessionInterface
+from webapp.state.sqlite_store import SQLiteStore
+from webapp.state.store import StateStore
+from webapp.state.store import StoreUnavailable
 
-__all__ = ["configure_state", "submit_guard"]
+__all__ = [
+    "LOGIN",
+    "State",
+    "StoreUnavailable",
+    "catalog_cache",
+    "configure_state",
+    "end_login",
+    "state",
+    "submit_guard",
+    "wizard_records",
+]
+
+
+@dataclass(frozen=True)
+class State:
+    """The app's stores, built once (``app.extensions["skiff.state"]``).
+
+    :param lifetime: seconds a login, and a wizard after its last save, lives.
+    """
+
+    store: StateStore
+    sealer: Sealer
+    guard: SubmitGuard
+    sessions: StoreSessionInterface
+    lifetime: float
 
 
 def configure_state(app: Flask) -> None:
-    """Choose the session store, the catalog cache and the submit guard."""
+    """Choose the store from the configuration and put sessions on it."""
     url = app.config["REDIS_URL"]
+    store: StateStore
     if url:
-        import redis  # optional dependency: pip install 'skiff[redis]'
-        from cachelib import RedisCache
+        from webapp.state.redis_store import RedisStore  # needs 'skiff[redis]'
 
-        client = redis.Redis.from_url(url)
-        app.config.setdefault("SESSION_TYPE", "redis")
-        app.config.setdefault("SESSION_REDIS", client)
-        app.extensions["skiff.cache"] = RedisCache(host=client, key_prefix="skiff:cache:")
-        app.extensions["skiff.guard"] = RedisSubmitGuard(client)
-        return
-    app.config.setdefault("SESSION_TYPE", "cachelib")
-    app.config.setdefault(
-        "SESSION_CACHELIB",
-        FileSystemCache(os.path.join(app.instance_path, "sessions"), threshold=5000),
+        store = RedisStore.from_url(url)
+    else:
+        store = SQLiteStore(os.path.join(app.instance_path, "state.sqlite"))
+    sealer = Sealer(app.config["SECRET_KEY"])
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    sessions = StoreSessionInterface(store, sealer, lifetime=lifetime)
+    app.session_interface = sessions
+    app.extensions["skiff.state"] = State(
+        store=store,
+        sealer=sealer,
+        guard=SubmitGuard(store),
+        sessions=sessions,
+        lifetime=lifetime,
     )
-    app.extensions["skiff.cache"] = FileSystemCache(
-        os.path.join(app.instance_path, "cache"), threshold=2000
-    )
-    app.extensions["skiff.guard"] = SQLiteSubmitGuard(
-        os.path.join(app.instance_path, "submits.sqlite")
-    )
+    app.before_request(_refuse_without_store)
+
+
+def state() -> State:
+    """The app's stores."""
+    found: State = current_app.extensions["skiff.state"]
+    return found
 
 
 def submit_guard() -> SubmitGuard:
     """The app's submit guard."""
-    guard: SubmitGuard = current_app.extensions["skiff.guard"]
-    return guard
+    return state().guard
+
+
+def wizard_records() -> StoreWizardRecords:
+    """The wizards of the logged-in user's login."""
+    kept = state()
+    return StoreWizardRecords(kept.store, kept.sealer, login=session[LOGIN], ttl=kept.lifetime)
+
+
+def catalog_cache() -> StoreCatalogCache:
+    """The cache of the logged-in user's wizards' lists."""
+    return StoreCatalogCache(state().store, login=session[LOGIN])
+
+
+def end_login(wizard_ids: list[str]) -> None:
+    """Forget a login: its wizards, their lists and its session record."""
+    kept = state()
+    records, cache = wizard_records(), catalog_cache()
+    kept.store.delete(
+        *(records.key(wid) for wid in wizard_ids),
+        *(cache.key(f"catalog:{wid}") for wid in wizard_ids),
+    )
+    kept.sessions.end(session)
+
+
+def _refuse_without_store() -> None:
+    """A before-request hook: a session that could not be read means the store is
+    down; say so (503) instead of acting as if the user were logged out."""
+    if isinstance(session, StoreSession) and session.unavailable:
+        raise StoreUnavailable("The session store did not answer.")

@@ -9,6 +9,9 @@ the final submit.
 from webapp.workflow.action import Action
 from webapp.workflow.action import ActionError
 from webapp.workflow.inputs import StepInput
+from webapp.workflow.state import MemoryWizardRecords
+from webapp.workflow.state import WizardConflict
+from webapp.workflow.state import WizardRecords
 from webapp.workflow.state import WizardState
 from webapp.workflow.state import WizardStore
 from webapp.workflow.step import Step
@@ -17,11 +20,14 @@ from webapp.workflow.workflow import Workflow
 from webapp.workflow.workflow import WorkflowError
 
 __all__ = [
+    "MemoryWizardRecords",
     "STEP_ERRORS",
     "Action",
     "ActionError",
     "Step",
     "StepInput",
+    "WizardConflict",
+    "WizardRecords",
     "WizardState",
     "WizardStore",
     "Workflow",

@@ -16,9 +16,12 @@ from webapp.blueprints.auth.forms import LoginForm
 from webapp.blueprints.auth.forms import ProjectForm
 from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
+from webapp.identity import USER_KEY
 from webapp.identity import login_required
 from webapp.identity import remember
 from webapp.identity import safe_next
+from webapp.state import end_login
+from webapp.state import state
 
 
 @bp.route("/login", methods=("GET", "POST"))
@@ -26,7 +29,6 @@ def login():
     """Log in with the cloud's credentials; come back to where the user was."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        previous = session.get("identity") or {}
         domain = form.domain.data or current_app.config["CLOUD_USER_DOMAIN"]
         try:
             identity = get_provider().login(
@@ -38,11 +40,12 @@ def login():
         except CloudError as error:
             form.password.errors = [*form.password.errors, error.message]
         else:
-            if previous.get("user_id") not in (None, identity.user_id):
+            if session.get(USER_KEY) not in (None, identity.user_id):
                 # Another user: nothing of the previous one's wizards may stay.
                 session.clear()
-            # A new session id at login, against session fixation.
-            current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]  # Flask-Session
+            # A new session id and a new CSRF token at login, against fixation.
+            state().sessions.regenerate(session)
+            session.pop("csrf_token", None)
             remember(identity)
             session["last_project_id"] = identity.project_id
             return redirect(safe_next(form.next.data), code=303)
@@ -54,7 +57,7 @@ def login():
 def logout():
     """End the cloud token and the session."""
     get_provider().logout(g.identity)
-    session.clear()
+    end_login(session.get("wizards", []))
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"), code=303)
 

@@ -30,6 +30,8 @@ from webapp.cloud.catalog import fetch_catalog
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.state import catalog_cache
+from webapp.state import wizard_records
 from webapp.workflow import Step
 from webapp.workflow import WizardState
 from webapp.workflow import WizardStore
@@ -43,6 +45,9 @@ PREFILL = {
     "name": "name",
     "flavor": "flavor",
 }
+
+#: how many wizard ids a session lists
+MAX_LISTED = 50
 
 StepView = Callable[[LaunchInstance, Step], ResponseReturnValue]
 
@@ -79,6 +84,9 @@ def start() -> LaunchInstance:
     seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
     seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
     state = _store().create(LaunchInstance.slug, LaunchInstance.get_initial(seed))
+    # The login's wizards, to forget at logout (the newest few are enough: the
+    # others expire on their own and no other login can reach them).
+    session["wizards"] = [*session.get("wizards", [])[-(MAX_LISTED - 1) :], state.id]
     catalog = fetch_catalog(connect())
     _catalogs().put(state.id, catalog)
     return _workflow(state, catalog)
@@ -129,10 +137,12 @@ def _workflow(state: WizardState, catalog: Catalog) -> LaunchInstance:
 
 
 def _store() -> WizardStore:
-    return WizardStore(session, limit=current_app.config["WIZARDS_PER_SESSION"])
+    # One per request, remembering what it read: a save writes only what changed.
+    if "wizards" not in g:
+        g.wizards = WizardStore(wizard_records())
+    store: WizardStore = g.wizards
+    return store
 
 
 def _catalogs() -> CatalogCache:
-    return CatalogCache(
-        current_app.extensions["skiff.cache"], ttl=current_app.config["CATALOG_TTL"]
-    )
+    return CatalogCache(catalog_cache(), ttl=current_app.config["CATALOG_TTL"])

@@ -1,0 +1,77 @@
+"""The engine's wizard records and the wizards' catalog cache, on the state store.
+
+A wizard is one versioned record under ``wizard:<login>:<id>``: only the login that
+opened it can find it, its contents are sealed (what the user typed, an admin
+password included, is never in clear at rest), and it lives as long as a login
+may, from its last save. Its cached lists are a plain value under
+``<login>:catalog:<id>`` (what the cloud lists; not sealed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from webapp.state.sealing import Sealer
+from webapp.state.store import StateStore
+
+__all__ = ["StoreCatalogCache", "StoreWizardRecords"]
+
+
+class StoreWizardRecords:
+    """The wizards of one login, as the engine's ``WizardRecords``.
+
+    :param login: the login's id (random, kept in the session).
+    :param ttl: seconds a wizard lives after its last save.
+    """
+
+    def __init__(self, state: StateStore, sealer: Sealer, *, login: str, ttl: float) -> None:
+        self._state = state
+        self._sealer = sealer
+        self._login = login
+        self._ttl = ttl
+
+    def key(self, wizard_id: str) -> str:
+        """The store key of one of this login's wizards."""
+        return f"wizard:{self._login}:{wizard_id}"
+
+    def load(self, wizard_id: str) -> tuple[dict[str, Any], int] | None:
+        """The wizard's record and version, or None."""
+        found = self._state.versioned(self.key(wizard_id))
+        if found is None:
+            return None
+        plain = self._sealer.unseal(found[0])
+        if plain is None:  # sealed under another secret key: as good as gone
+            return None
+        record: dict[str, Any] = json.loads(plain)
+        return record, found[1]
+
+    def store(self, wizard_id: str, record: dict[str, Any], *, version: int) -> int | None:
+        """Write the record if it is still at ``version``; the new version, or None."""
+        sealed = self._sealer.seal(json.dumps(record).encode())
+        return self._state.put_versioned(
+            self.key(wizard_id), sealed, version=version, ttl=self._ttl
+        )
+
+
+class StoreCatalogCache:
+    """The cache ``webapp.cloud.catalog.CatalogCache`` needs, in the state store,
+    with keys of one login."""
+
+    def __init__(self, state: StateStore, *, login: str) -> None:
+        self._state = state
+        self._login = login
+
+    def key(self, key: str) -> str:
+        """The store key of a cache key of this login."""
+        return f"{self._login}:{key}"
+
+    def get(self, key: str) -> Any:
+        """The JSON value kept under ``key``, or None."""
+        value = self._state.get(self.key(key))
+        return json.loads(value) if value is not None else None
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        """Keep ``value`` (JSON-like) under ``key`` for ``timeout`` seconds."""
+        self._state.put(self.key(key), json.dumps(value).encode(), ttl=float(timeout or 300))
+        return True
