@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test` (which runs
 # `make lint` first).
+# (--no-control-socket: gunicorn 27's control socket is one path per user, which
+# two portals on one machine would share.)
 # Each creates .venv and installs Skiff into it first (once, again when
 # pyproject.toml changes).
 
@@ -21,7 +23,7 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	@echo "Skiff on http://$(HOST):$(PORT)/  (demo login: demo / demo unless SKIFF_CLOUD_AUTH_URL is set)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--access-logfile - wsgi:app
+		--no-control-socket --access-logfile - wsgi:app
 
 # ruff (lint and format) and mypy first: a failure there fails the tests.
 lint: $(BIN)/.installed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -11,6 +10,9 @@ import time
 import weakref
 from types import TracebackType
 
+from tests.helpers.processes import free_port
+from tests.helpers.processes import shutdown
+from tests.helpers.processes import stop
 from tests.helpers.skips import unavailable
 
 #: Debian's binary (package ``redis-server``)
@@ -44,7 +46,7 @@ class RedisServer:
         self.folder = tempfile.mkdtemp(prefix="skiff-redis-")
         self.port = free_port()
         self._processes: list[subprocess.Popen[bytes]] = []
-        self._finalizer = weakref.finalize(self, _shutdown, self._processes, self.folder)
+        self._finalizer = weakref.finalize(self, shutdown, self._processes, self.folder)
         with open(os.path.join(self.folder, "redis.conf"), "w") as config:
             config.write(_CONFIG.format(port=self.port, folder=self.folder))
         self.start()
@@ -82,7 +84,7 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM) and wait until it is gone."""
-        _stop(self._processes)
+        stop(self._processes)
 
     def close(self) -> None:
         """Stop the server and remove its folder."""
@@ -108,13 +110,6 @@ class RedisServer:
         self.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _answers_ping(port: int) -> bool:
     """True when Redis answers PONG (not while it refuses or is loading its AOF)."""
     try:
@@ -123,20 +118,3 @@ def _answers_ping(port: int) -> bool:
             return sock.recv(64).startswith(b"+PONG")
     except OSError:
         return False
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    processes.clear()
-
-
-def _shutdown(processes: list[subprocess.Popen[bytes]], folder: str) -> None:
-    _stop(processes)
-    shutil.rmtree(folder, ignore_errors=True)

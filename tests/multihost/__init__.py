@@ -1,0 +1,1 @@
+"""Several portal hosts behind a real load balancer, on one Redis."""
