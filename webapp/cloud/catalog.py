@@ -11,6 +11,8 @@ for a refresh.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import time
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -43,6 +45,8 @@ __all__ = [
     "CatalogCache",
     "Fetched",
     "KeyValueCache",
+    "decode",
+    "encode",
     "fetch_catalog",
     "fetched_fields",
     "from_dict",
@@ -188,19 +192,22 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
 
 
 class KeyValueCache(Protocol):
-    """The part of a ``cachelib`` cache (``BaseCache``) that :class:`CatalogCache` uses."""
+    """Bytes under string keys, with a lifetime, shared by the app's workers."""
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> bytes | None:
         """The value stored under ``key``, or None."""
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
-        """Store ``value`` under ``key`` for ``timeout`` seconds."""
+    def set(self, key: str, value: bytes, *, ttl: float) -> None:
+        """Store ``value`` under ``key`` for ``ttl`` seconds."""
 
 
 class CatalogCache:
-    """Catalogs per wizard in a cachelib cache (files or Redis), with a lifetime.
+    """Catalogs per wizard in a shared cache, with a lifetime.
 
-    :param cache: a ``cachelib`` cache shared by the app's workers.
+    Every step of a wizard reads its catalog: the same stored bytes are decoded
+    once per process (:func:`decode`), not once per request.
+
+    :param cache: where the catalogs are kept (the app's state store).
     :param ttl: seconds a catalog is kept before it is fetched again.
     """
 
@@ -211,11 +218,11 @@ class CatalogCache:
     def get(self, wizard_id: str) -> Catalog | None:
         """The cached catalog of this wizard, or None."""
         data = self.cache.get(f"catalog:{wizard_id}")
-        return from_dict(data) if data else None
+        return decode(data) if data else None
 
     def put(self, wizard_id: str, catalog: Catalog) -> None:
         """Keep ``catalog`` for this wizard for ``ttl`` seconds."""
-        self.cache.set(f"catalog:{wizard_id}", catalog.to_dict(), timeout=self.ttl)
+        self.cache.set(f"catalog:{wizard_id}", encode(catalog), ttl=self.ttl)
 
     def get_or_fetch(self, wizard_id: str, connect: Callable[[], CloudConnection]) -> Catalog:
         """The cached catalog, or a fresh one fetched (through ``connect()``) and
@@ -225,3 +232,14 @@ class CatalogCache:
             catalog = fetch_catalog(connect())
             self.put(wizard_id, catalog)
         return catalog
+
+
+def encode(catalog: Catalog) -> bytes:
+    """A catalog as JSON bytes, for a cache."""
+    return json.dumps(catalog.to_dict(), separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=64)
+def decode(data: bytes) -> Catalog:
+    """The catalog :func:`encode` made (a frozen value: shared between requests)."""
+    return from_dict(json.loads(data))

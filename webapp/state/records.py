@@ -66,12 +66,10 @@ class StoreCatalogCache:
         """The store key of a cache key of this login."""
         return f"{self._login}:{key}"
 
-    def get(self, key: str) -> Any:
-        """The JSON value kept under ``key``, or None."""
-        value = self._state.get(self.key(key))
-        return json.loads(value) if value is not None else None
+    def get(self, key: str) -> bytes | None:
+        """The value kept under ``key``, or None."""
+        return self._state.get(self.key(key))
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
-        """Keep ``value`` (JSON-like) under ``key`` for ``timeout`` seconds."""
-        self._state.put(self.key(key), json.dumps(value).encode(), ttl=float(timeout or 300))
-        return True
+    def set(self, key: str, value: bytes, *, ttl: float) -> None:
+        """Keep ``value`` under ``key`` for ``ttl`` seconds."""
+        self._state.put(self.key(key), value, ttl=ttl)

@@ -17,6 +17,10 @@ from webapp.workflow.inputs import InputLike
 
 __all__ = ["Action", "ActionError"]
 
+_UNKNOWN = object()
+#: (action class, Meta key) -> its value
+_DESCRIBED: dict[tuple[type, str], Any] = {}
+
 
 class ActionError(Exception):
     """Raised by :meth:`Action.handle` (or a workflow's ``handle``) to fail the
@@ -83,11 +87,19 @@ class Action(wtforms.Form):
     @classmethod
     def describe(cls, key: str) -> Any:
         """Read a ``Meta`` attribute at class level (the nearest definition wins)."""
-        for klass in cls.__mro__:
-            meta = klass.__dict__.get("Meta")
-            if meta is not None and key in vars(meta):
-                return vars(meta)[key]
-        return None
+        # Asked many times per request (step names, slugs): looked up once per class.
+        found = _DESCRIBED.get((cls, key), _UNKNOWN)
+        if found is _UNKNOWN:
+            found = next(
+                (
+                    vars(meta)[key]
+                    for meta in (klass.__dict__.get("Meta") for klass in cls.__mro__)
+                    if meta is not None and key in vars(meta)
+                ),
+                None,
+            )
+            _DESCRIBED[(cls, key)] = found
+        return found
 
     def handle(self, context: dict[str, Any]) -> dict[str, Any] | None:
         """Do this step's work at the final submit.
