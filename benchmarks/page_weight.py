@@ -28,8 +28,6 @@ import contextlib
 import gzip
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,6 +39,7 @@ from urllib.parse import urlsplit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks import serving  # noqa: E402
 from tests.browser.chromium import CHROMIUM  # noqa: E402
 from tests.browser.chromium import CHROMIUM_ARGS  # noqa: E402
 
@@ -66,58 +65,12 @@ def make_app(instance_path: str):
 # -- serving ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen | None, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise SystemExit(f"the server exited with status {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"the server did not listen on port {port} within {timeout} s")
-
-
 @contextlib.contextmanager
 def gunicorn_server(instance_path: str):
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--chdir",
-        ROOT,
-        f"benchmarks.page_weight:make_app({instance_path!r})",
-    ]
-    log = open(os.path.join(instance_path, "gunicorn.log"), "w+")  # noqa: SIM115
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        try:
-            _wait_for_port(port, process)
-        except SystemExit:
-            log.seek(0)
-            print(log.read()[-4000:], file=sys.stderr)
-            raise
-        yield f"http://127.0.0.1:{port}", "gunicorn (2 workers x 4 threads)"
-    finally:
-        log.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving.gunicorn(
+        f"benchmarks.page_weight:make_app({instance_path!r})", instance_path
+    ) as server:
+        yield server.url, f"gunicorn ({serving.WORKERS} workers x {serving.THREADS} threads)"
 
 
 @contextlib.contextmanager

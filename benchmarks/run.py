@@ -25,7 +25,7 @@ def cloud_answers() -> bool:
 
 def main() -> int:
     failures = 0
-    scripts = ["page_weight.py"]
+    scripts = ["page_weight.py", "step_swap.py"]
     if cloud_answers():
         scripts.append("cloud_calls.py")
     else:
