@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers.redis_server import RedisServer
 from tests.helpers.processes import free_port
+from tests.helpers.redis_server import RedisServer
 from webapp.state.redis_store import RedisStore
 from webapp.state.sqlite_store import SQLiteStore
 from webapp.state.store import StateStore

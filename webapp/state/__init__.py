@@ -7,6 +7,8 @@ without sticky sessions.
 
 - sessions (:mod:`.sessions`): who the user is; written at login, project switch,
   logout and when a message is flashed, field by field;
+- each login's index of its wizards (``wizards:<login>``, a field per wizard), so
+  that logout can delete them;
 - wizards (:mod:`.records`): one sealed, versioned record each, written by a step
   POST (never by a page that only shows something);
 - each wizard's lists (:mod:`.records`), for ``CATALOG_TTL`` seconds;
@@ -37,6 +39,7 @@ __all__ = [
     "LOGIN",
     "State",
     "StoreUnavailable",
+    "add_wizard",
     "catalog_cache",
     "configure_state",
     "end_login",
@@ -106,15 +109,31 @@ def catalog_cache() -> StoreCatalogCache:
     return StoreCatalogCache(state().store, login=session[LOGIN])
 
 
-def end_login(wizard_ids: list[str]) -> None:
-    """Forget a login: its wizards, their lists and its session record."""
-    kept = state()
+def add_wizard(wizard_id: str) -> None:
+    """Note a new wizard in its login's index, for :func:`end_login`.
+
+    One field per wizard, so that two tabs opening wizards at once both count.
+    """
+    kept, key = state(), _index_key()
+    if not kept.store.update_fields(key, {wizard_id: b""}):
+        kept.store.create_fields(key, {wizard_id: b""}, ttl=kept.lifetime)
+
+
+def end_login() -> None:
+    """Forget a login: its wizards, their lists, its index and its session record."""
+    kept, key = state(), _index_key()
+    wizard_ids = list(kept.store.fields(key))
     records, cache = wizard_records(), catalog_cache()
     kept.store.delete(
+        key,
         *(records.key(wid) for wid in wizard_ids),
         *(cache.key(f"catalog:{wid}") for wid in wizard_ids),
     )
     kept.sessions.end(session)
+
+
+def _index_key() -> str:
+    return f"wizards:{session[LOGIN]}"
 
 
 def _refuse_without_store() -> None:

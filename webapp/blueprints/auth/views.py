@@ -57,7 +57,7 @@ def login():
 def logout():
     """End the cloud token and the session."""
     get_provider().logout(g.identity)
-    end_login(session.get("wizards", []))
+    end_login()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"), code=303)
 

@@ -1,7 +1,7 @@
 """A wizard's life in one request: opened from its saved state, saved at the end.
 
 :func:`with_wizard` wraps a step view: it opens the wizard named in the URL (its
-state from the session, its lists from the catalog cache, the workflow around
+state from its record, its lists from the catalog cache, the workflow around
 both), answers a new wizard when that one is gone, 404 for an unknown step, and
 saves the state when the view is done, also when it failed.
 """
@@ -17,7 +17,6 @@ from flask import current_app
 from flask import flash
 from flask import g
 from flask import request
-from flask import session
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
@@ -30,6 +29,7 @@ from webapp.cloud.catalog import fetch_catalog
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.state import add_wizard
 from webapp.state import catalog_cache
 from webapp.state import wizard_records
 from webapp.workflow import Step
@@ -45,9 +45,6 @@ PREFILL = {
     "name": "name",
     "flavor": "flavor",
 }
-
-#: how many wizard ids a session lists
-MAX_LISTED = 50
 
 StepView = Callable[[LaunchInstance, Step], ResponseReturnValue]
 
@@ -84,9 +81,7 @@ def start() -> LaunchInstance:
     seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
     seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
     state = _store().create(LaunchInstance.slug, LaunchInstance.get_initial(seed))
-    # The login's wizards, to forget at logout (the newest few are enough: the
-    # others expire on their own and no other login can reach them).
-    session["wizards"] = [*session.get("wizards", [])[-(MAX_LISTED - 1) :], state.id]
+    add_wizard(state.id)  # to be forgotten at logout
     catalog = fetch_catalog(connect())
     _catalogs().put(state.id, catalog)
     return _workflow(state, catalog)
