@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from typing import Any
 from typing import Protocol
 
@@ -52,6 +52,10 @@ class WizardState:
     done: list[str] = field(default_factory=list)
     errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
+
+
+#: the fields of a wizard's record, in order
+_FIELDS = tuple(f.name for f in fields(WizardState))
 
 
 class WizardRecords(Protocol):
@@ -93,7 +97,7 @@ class WizardStore:
             initial=dict(context),
             context=dict(context),
         )
-        record = asdict(state)
+        record = _record(state)
         version = self.records.store(state.id, record, version=0)
         if version is None:  # a random id already taken: no store should ever say so
             raise WizardConflict(f"wizard id {state.id} is taken")
@@ -115,7 +119,7 @@ class WizardStore:
         :raises WizardConflict: when other saves kept winning ``attempts`` times.
         """
         base, version = self._read[state.id]
-        mine = asdict(state)
+        mine = _record(state)
         if mine == base:
             return
         for _ in range(self.attempts):
@@ -133,6 +137,12 @@ class WizardStore:
 
 
 _MISSING = object()
+
+
+def _record(state: WizardState) -> Record:
+    # dataclasses.asdict deep-copies every value on the way; the record is only
+    # compared and serialised, so the state's own values will do.
+    return {name: getattr(state, name) for name in _FIELDS}
 
 
 def _copied(record: Record) -> Record:
