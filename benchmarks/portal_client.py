@@ -137,7 +137,13 @@ def prepare_swap(port: int, number: int) -> Target:
     try:
         _log_in(browser)
         status, response, html = browser.request("GET", "/launch/")
-        _expect(status, 303, "GET /launch/", html)
+        _expect(status, 200, "GET /launch/", html)
+        fields = {"csrf_token": _csrf(html), "nav": "back"}  # makes the wizard
+        _, content_type, body = encode_form(fields, form_enctype(html))
+        status, response, html = browser.request(
+            "POST", "/launch/", body, {"Content-Type": content_type}
+        )
+        _expect(status, 303, "POST /launch/", html)
         first = urlsplit(response.getheader("Location", "")).path  # /launch/<id>/details
         status, _, html = browser.request("GET", first)
         _expect(status, 200, f"GET {first}", html)

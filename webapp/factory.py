@@ -121,6 +121,9 @@ def _security_headers(response):
         # Pages hold what the user typed and move on with every request: the
         # browser's Back button must ask again, not show a stale copy.
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Served over HTTPS (the cookies say so): browsers must never try plain HTTP.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

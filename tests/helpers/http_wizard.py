@@ -123,7 +123,11 @@ class HttpWizard:
 
     def open(self, query: str = "") -> str:
         """Open a new wizard; returns its path (``/launch/<id>``)."""
-        response = self.get("/launch/" + query)
+        page = self.get("/launch/" + query)
+        assert page.status_code == 200, page.status_code
+        response = self.post_form(
+            "/launch/" + query, {"csrf_token": csrf_token(page.text), "nav": "back"}
+        )
         assert response.status_code == 303, response.status_code
         location = response.headers["Location"]
         self.url = location.rsplit("/", 1)[0]

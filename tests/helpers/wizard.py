@@ -29,8 +29,12 @@ class Wizard:
         )
 
     def open(self, query: str = "") -> str:
-        """Open a new wizard; returns its base URL (``/launch/<id>``)."""
-        response = self.client.get("/launch/" + query)
+        """Open a new wizard, as a first post of the new-launch page makes one
+        (with Back, which checks nothing); returns its base URL (``/launch/<id>``)."""
+        page = self.client.get("/launch/" + query)
+        assert page.status_code == 200, page.status_code
+        data = {"csrf_token": self.csrf(page.get_data(as_text=True)), "nav": "back"}
+        response = self.client.post("/launch/" + query, data=data)
         assert response.status_code == 303, response.status_code
         self.url = response.headers["Location"].rsplit("/", 1)[0]
         self.token = self.csrf(self.client.get(response.headers["Location"]).get_data(as_text=True))

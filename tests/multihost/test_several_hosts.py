@@ -126,10 +126,12 @@ def test_a_wizard_outlives_a_host_and_a_redis_restart_and_launches_once(hosts):
     browser = Browser(hosts.balancer.url)
 
     # Log in and open a wizard, as anyone would: through haproxy only.
-    assert browser.get("/auth/login").status_code == 200
-    opened = browser.follow(
-        browser.post("/auth/login", username="demo", password="demo"), "/launch/"
-    )
+    login = browser.get("/auth/login")
+    assert login.status_code == 200
+    assert login.headers["Server"] == "skiff"  # gunicorn.conf.py: no server banner
+    page = browser.follow(browser.post("/auth/login", username="demo", password="demo"), "/launch/")
+    assert page.status_code == 200, page.status_code
+    opened = browser.post("/launch/", nav="back")  # the page's first post makes the wizard
     assert opened.status_code == 303, opened.status_code
     wizard = opened.headers["Location"].rsplit("/", 1)[0]
     assert browser.follow(opened, to=f"{wizard}/details").status_code == 200

@@ -161,3 +161,46 @@ def test_a_store_that_is_down_is_a_clear_503_plain_and_htmx(redis_app, redis_ser
     assert "what you typed is kept" in htmx.get_data(as_text=True)
     # Back up: the wizard is as it was saved before the outage.
     assert 'value="kept"' in wizard.page("details")
+
+
+def test_a_get_makes_no_wizard(app, wizard):
+    for query in ("", "?image=x&name=from-a-link"):
+        page = wizard.client.get("/launch/" + query)
+        assert page.status_code == 200
+        assert ">Details</h2>" in page.get_data(as_text=True)
+    with wizard.client.session_transaction() as session:
+        login = session[LOGIN]
+    with app.app_context():
+        assert state().store.fields(f"wizards:{login}") == {}
+    # The page's first post makes it, with the link's pre-fill.
+    wizard.open("?name=from-a-link")
+    assert 'value="from-a-link"' in wizard.page("details")
+    with app.app_context():
+        assert list(state().store.fields(f"wizards:{login}")) == [wizard.url.rsplit("/", 1)[1]]
+
+
+def test_a_launched_wizard_takes_no_more_input(app, wizard):
+    wizard.open()
+    wizard.fill_all(name="done-deal")
+    launched = wizard.launch()
+    assert launched.status_code == 303
+    for htmx in (False, True):
+        late = wizard.post("details", htmx=htmx, name="changed-after", count="1")
+        target = late.headers.get("HX-Redirect") if htmx else late.headers["Location"]
+        assert target == launched.headers["Location"]
+    record = wizard_record(app, wizard.client, wizard.url.rsplit("/", 1)[1])
+    assert "changed-after" not in repr(record)
+    assert record["result"]["server_ids"]
+
+
+def test_hsts_only_when_cookies_are_secure(tmp_path):
+    def headers(secure):
+        config = {"TESTING": True, "SECRET_KEY": "t", "SESSION_COOKIE_SECURE": secure}
+        folder = tmp_path / str(secure)
+        app = create_app(
+            {**config, "DEMO_DATABASE": str(folder / "demo.sqlite")}, instance_path=str(folder)
+        )
+        return app.test_client().get("/auth/login").headers
+
+    assert headers(True)["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in headers(False)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
+from flask import get_flashed_messages
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
@@ -23,11 +26,18 @@ from webapp.workflow import Action
 from webapp.workflow import Step
 from webapp.workflow import Workflow
 
-__all__ = ["go", "go_with_errors", "leave", "render", "step_url"]
+__all__ = ["DRAFT", "at_own_url", "go", "go_with_errors", "leave", "render", "step_url"]
+
+#: the id of the wizard ``GET /launch/`` shows, before it is made by its first post
+DRAFT = "new"
 
 
 def step_url(workflow: Workflow, step: Step) -> str:
-    """The URL of one step of this wizard."""
+    """The URL of one step of this wizard; for the page of a wizard not yet made,
+    the URL that makes it (with the query that pre-fills it)."""
+    if workflow.state.id == DRAFT:
+        query: dict[str, Any] = request.args.to_dict()
+        return url_for("launch.create", **query)
     return url_for("launch.step", wizard_id=workflow.state.id, slug=step.slug())
 
 
@@ -85,6 +95,23 @@ def go_with_errors(workflow: Workflow) -> Response:
     target = workflow.entry_point()
     response = render(workflow, target)
     return push_url(response, step_url(workflow, target)) if is_htmx() else response
+
+
+def at_own_url(workflow: Workflow, response: Response) -> Response:
+    """The answer to a new wizard's first post, moved to the wizard's own URL when
+    it shows a step again (with its errors), so that a reload shows that step
+    rather than posting again and making another wizard."""
+    if is_htmx():
+        if not {"HX-Push-Url", "HX-Redirect"} & set(response.headers.keys()):
+            push_url(response, step_url(workflow, workflow.entry_point()))
+        return response
+    if response.status_code != 200:
+        return response
+    # Flask types both forms of the list as one.
+    shown: list[tuple[str, str]] = get_flashed_messages(with_categories=True)  # type: ignore[assignment]
+    for category, message in shown:
+        flash(message, category)  # shown again on the page the browser goes to
+    return redirect(step_url(workflow, workflow.entry_point()), code=303)
 
 
 def leave(url: str) -> Response:

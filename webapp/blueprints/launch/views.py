@@ -1,8 +1,12 @@
 """Routes of the launch wizard.
 
-``GET /launch/`` opens a new wizard; ``GET /launch/<id>/<step>`` shows a step;
-``POST /launch/<id>/<step>`` saves that step's input and does what the pressed
-button asks (see :mod:`webapp.blueprints.launch.buttons`).
+``GET /launch/`` shows the first step of a new launch and makes nothing: the
+wizard is made by ``POST /launch/``, that page's first post, so a link, a
+prefetch or a cross-site navigation cannot make (or drop) wizards.
+``GET /launch/<id>/<step>`` shows a step; ``POST /launch/<id>/<step>`` saves that
+step's input and does what the pressed button asks
+(:mod:`webapp.blueprints.launch.buttons`). A wizard that has launched shows its
+outcome and takes no more input.
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from werkzeug.wrappers import Response
 from webapp.blueprints.launch import bp
 from webapp.blueprints.launch import buttons
 from webapp.blueprints.launch import wizards
+from webapp.blueprints.launch.pages import at_own_url
 from webapp.blueprints.launch.pages import go
 from webapp.blueprints.launch.pages import leave
 from webapp.blueprints.launch.pages import render
-from webapp.blueprints.launch.pages import step_url
 from webapp.blueprints.launch.uploads import posted_input
 from webapp.forms.launch import LaunchInstance
 from webapp.identity import login_required
@@ -26,9 +30,22 @@ from webapp.workflow import Step
 @bp.get("/")
 @login_required
 def index() -> Response:
-    """Open a new wizard: every tab gets its own."""
+    """The first step of a new launch, pre-filled from the query."""
+    workflow = wizards.draft()
+    return render(workflow, workflow.steps[0])
+
+
+@bp.post("/")
+@login_required
+def create() -> Response:
+    """Make the wizard (every tab gets its own), then do what the pressed button
+    asks with the first step's input, as on any step."""
     workflow = wizards.start()
-    return leave(step_url(workflow, workflow.steps[0]))
+    try:
+        response = buttons.press(workflow, workflow.steps[0], posted_input())
+    finally:
+        wizards.save(workflow)
+    return at_own_url(workflow, response)
 
 
 @bp.get("/<wizard_id>/<slug>")
@@ -52,4 +69,8 @@ def step(workflow: LaunchInstance, current: Step) -> Response:
 @wizards.with_wizard(saves=True)
 def submit(workflow: LaunchInstance, current: Step) -> Response:
     """Save the step's input, then do what the pressed button asks."""
+    launched = buttons.launched_url(workflow)
+    if launched:
+        flash("This launch has already been submitted; it takes no more changes.", "info")
+        return leave(launched)
     return buttons.press(workflow, current, posted_input())

@@ -20,6 +20,7 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
+from webapp.blueprints.launch.pages import DRAFT
 from webapp.blueprints.launch.pages import leave
 from webapp.cloud import get_connection
 from webapp.cloud.base import CloudConnection
@@ -69,22 +70,37 @@ def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], Res
                 # Also on the way out of an exception (an expired login, a cloud
                 # error), so that nothing the user typed is lost.
                 if saves:
-                    _store().save(workflow.state)
+                    save(workflow)
 
         return wrapped
 
     return decorator
 
 
+def draft() -> LaunchInstance:
+    """The wizard ``GET /launch/`` shows: pre-filled from the query, kept nowhere.
+
+    Its lists are fetched now and kept for the project's next new wizard, which
+    :func:`start` makes when this page is first posted.
+    """
+    state = WizardState(id=DRAFT, workflow=LaunchInstance.slug)
+    state.initial = state.context = _initial()
+    return _workflow(state, _catalogs().get_or_fetch(_draft_key(), connect))
+
+
 def start() -> LaunchInstance:
-    """Open a new wizard, pre-filled from the query, and fetch everything it lists."""
-    seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
-    seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
-    state = _store().create(LaunchInstance.slug, LaunchInstance.get_initial(seed))
+    """Make a new wizard (every tab gets its own), pre-filled from the query, with
+    the lists its page was shown with (or fresh ones)."""
+    state = _store().create(LaunchInstance.slug, _initial())
     add_wizard(state.id)  # to be forgotten at logout
-    catalog = fetch_catalog(connect())
+    catalog = _catalogs().get_or_fetch(_draft_key(), connect)
     _catalogs().put(state.id, catalog)
     return _workflow(state, catalog)
+
+
+def save(workflow: LaunchInstance) -> None:
+    """Keep what this request changed in the wizard."""
+    _store().save(workflow.state)
 
 
 def open_wizard(wizard_id: str) -> LaunchInstance | None:
@@ -116,6 +132,18 @@ def add_keypair(workflow: LaunchInstance) -> None:
 def connect() -> CloudConnection:
     """The logged-in user's cloud connection."""
     return get_connection(g.identity)
+
+
+def _initial() -> dict[str, object]:
+    seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
+    seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
+    return LaunchInstance.get_initial(seed)
+
+
+def _draft_key() -> str:
+    # The lists of the next new wizard of the user's project: a new tab's page and
+    # its first post use one fetch between them.
+    return f"{DRAFT}-{g.identity.project_id}"
 
 
 def _use_catalog(workflow: LaunchInstance, catalog: Catalog) -> None:
