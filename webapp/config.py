@@ -56,6 +56,21 @@ DEFAULTS: dict[str, Any] = {
     # Largest uploaded file (a script or a public key) and request body.
     "MAX_UPLOAD_BYTES": 65536,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # -- rate limits (see webapp/limits.py) -------------------------------------------
+    # Limits in Flask-Limiter's notation ("10 per minute; 100 per hour"); an empty
+    # string turns that limit off. Counted in Redis with REDIS_URL, else by each
+    # worker process on its own. A limit hit answers 429 with the time to wait.
+    "RATE_LIMITS_ENABLED": True,
+    # Login POSTs (wrong and right passwords alike) per client address...
+    "LOGIN_LIMIT_PER_ADDRESS": "10 per minute; 100 per hour",
+    # ...and per user name, as typed, lower-cased, from any address.
+    "LOGIN_LIMIT_PER_USER": "10 per minute; 100 per hour",
+    # Final submits of the launch wizard per logged-in user.
+    "LAUNCH_LIMIT": "20 per hour",
+    # How many proxies in front of the portal append to X-Forwarded-For: the
+    # client address is read from it only when this is above 0 (0: the address
+    # of the connection is the client's).
+    "PROXIES": 0,
 }
 
 

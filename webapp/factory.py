@@ -19,6 +19,7 @@ from webapp.config import DEFAULTS
 from webapp.config import fixed_settings
 from webapp.extensions import compress
 from webapp.extensions import csrf
+from webapp.limits import init_limits
 from webapp.state import configure_state
 
 
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     configure_state(app)
     csrf.init_app(app)
+    init_limits(app)  # after CSRF: a forged form is refused before it is counted
     compress.init_app(app)
     cloud.init_app(app)
 

@@ -24,7 +24,7 @@ def test_htmx_post_without_csrf_token_shows_the_message_in_place(wizard):
     response = wizard.client.post(
         f"{wizard.url}/details", data={"name": "x"}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#messages"
     assert "This form has expired" in response.get_data(as_text=True)
 

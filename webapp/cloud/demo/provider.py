@@ -11,6 +11,7 @@ import hmac
 import json
 import sqlite3
 import time
+from contextlib import AbstractContextManager
 
 from webapp.cloud.demo import data
 from webapp.cloud.demo.connection import DemoConnection
@@ -56,8 +57,8 @@ class DemoProvider:
     def build_seconds(self, seconds: float) -> None:
         self.store.build_seconds = seconds
 
-    def db(self) -> sqlite3.Connection:
-        """A connection to the state file (see :meth:`DemoStore.db`)."""
+    def db(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A connection to the state file for one ``with`` block (see :meth:`DemoStore.db`)."""
         return self.store.db()
 
     def login(

@@ -2,21 +2,25 @@
 
 Servers, key pairs, volumes and used ports live in the file, so the state survives a
 restart and is shared by every worker process on the host. :class:`DemoStore` owns
-the file (its schema, its upgrade from earlier versions, its seed volumes) and hands
-out connections and write transactions; the functions below read the rows that
-more than one part of the demo cloud needs, and turn rows into models.
+the file (its schema, its upgrade from earlier versions, its seed volumes; made again
+if it is deleted) and hands out connections and write transactions, turning a file
+it cannot open or write into :class:`CloudUnavailable`; the functions below read the
+rows that more than one part of the demo cloud needs, and turn rows into models.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Iterator
 
 from webapp.cloud.demo import data
+from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import NotFound
 from webapp.cloud.models import Server
 from webapp.cloud.models import Volume
@@ -65,7 +69,8 @@ class DemoStore:
     """The state file of one demo cloud and its simulated timings.
 
     Every connection of a provider shares one store; workers on the same host share
-    the file. Creating a store creates, upgrades and seeds the file as needed.
+    the file. Creating a store creates, upgrades and seeds the file as needed, and
+    so does the next call after the file was deleted.
 
     :param path: the SQLite file holding the demo cloud's state.
     :param build_seconds: how long a server stays in BUILD.
@@ -76,16 +81,24 @@ class DemoStore:
         self.path = path
         self.build_seconds = build_seconds
         self.latency = latency
-        with self.db() as db:
-            db.executescript(SCHEMA)
-            _upgrade(db)
-            _seed_volumes(db)
+        #: open the file read-only, as when it cannot be written (tests use it)
+        self.read_only = False
+        self._set_up()
 
-    def db(self) -> sqlite3.Connection:
-        """A connection to the state file (one per call: cheap, and safe across threads)."""
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+    @contextlib.contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the state file for one block: committed when the block
+        ends, rolled back if it raises, then closed (one per call: cheap, and safe
+        across threads).
+
+        A file that is gone (deleted meanwhile) is made again first, with the schema
+        and seed data of a first start. A file that cannot be opened or written
+        raises :class:`CloudUnavailable`, saying so.
+        """
+        if not _has_data(self.path):
+            self._set_up()
+        with self._open() as db:
+            yield db
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -103,6 +116,31 @@ class DemoStore:
         """Sleep for the configured latency, as every call of the demo cloud does."""
         if self.latency:
             time.sleep(self.latency)
+
+    def _set_up(self) -> None:
+        """Create, upgrade and seed the file as needed (safe to run again, at once)."""
+        with self._open() as db:
+            db.executescript(SCHEMA)
+            _upgrade(db)
+            _seed_volumes(db)
+
+    @contextlib.contextmanager
+    def _open(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the file as it is; its failures to use the file become
+        :class:`CloudUnavailable`."""
+        target = self.path
+        if self.read_only:
+            target = f"file:{urllib.parse.quote(os.path.abspath(self.path))}?mode=ro"
+        try:
+            db = sqlite3.connect(target, timeout=10, uri=self.read_only)
+            with contextlib.closing(db), db:
+                db.row_factory = sqlite3.Row
+                yield db
+        except sqlite3.DatabaseError as error:
+            # Not an IntegrityError and its kin, which are the caller's to handle.
+            if type(error) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise
+            raise _unavailable(self.path, error) from error
 
 
 # -- rows that more than one part needs -----------------------------------------
@@ -205,6 +243,22 @@ def server_from_row(row: sqlite3.Row, volumes: Iterable[str] = ()) -> Server:
 
 
 # -- the file itself -------------------------------------------------------------
+
+
+def _has_data(path: str) -> bool:
+    """Whether the file is there and not empty (an empty one was made by a
+    connection opened after it was deleted)."""
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
+def _unavailable(path: str, error: sqlite3.Error) -> CloudUnavailable:
+    """The cloud layer's error for a file the demo cloud cannot use, in plain words."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    doing = {sqlite3.SQLITE_READONLY: "write", sqlite3.SQLITE_CANTOPEN: "open"}.get(code, "use")
+    return CloudUnavailable(f"The demo cloud cannot {doing} its database ({path}): {error}.")
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
