@@ -408,7 +408,7 @@ def test_access_rules(data, field, message):
         (
             {"user_data": "x" * 49_150},
             "user_data",
-            "The script is 49150 bytes; Nova takes at most 49149",
+            "The script is 49,150 bytes. At most 49,149 bytes (Nova's limit, 65,535 once",
         ),
         ({"metadata": "a=1\nb=2\nc=3\nd=4"}, "metadata", "4 items: this project allows at most 3."),
         ({"metadata": "bad/key=1"}, "metadata", "Key 'bad/key': use 1 to 255"),

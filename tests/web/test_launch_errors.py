@@ -154,7 +154,7 @@ def test_user_data_over_novas_limit_is_refused_before_submit(wizard):
     wizard.open()
     wizard.post("details", name="n", count="1")
     html = wizard.post("config", user_data="x" * 49_200).get_data(as_text=True)
-    assert "The script is 49200 bytes; Nova takes at most 49149 bytes" in html
+    assert "The script is 49,200 bytes. At most 49,149 bytes (Nova&#39;s limit" in html
     ok = wizard.post("config", user_data="x" * 49_149)
     assert ok.status_code == 303
 

@@ -233,6 +233,20 @@ def test_saved_input_is_not_validated(store):
     assert workflow.errors == {}
 
 
+def test_rejected_input_is_an_error_of_its_field_and_the_step_is_not_done(store):
+    workflow = open_paint(store)
+    colour = workflow.get_step("colour")
+    post(workflow, "colour", colour="red")
+    assert workflow.state.done == ["colour"]
+    workflow.reject(colour, "colour", "That file was not taken.")
+    workflow.reject(colour, None, "Nothing else was either.")
+    assert workflow.errors == {
+        "colour": {"colour": ["That file was not taken."], "__all__": ["Nothing else was either."]}
+    }
+    assert workflow.state.done == []
+    assert workflow.entry_point() is colour
+
+
 def test_finalize_runs_every_handle_in_step_order_then_the_workflows(store):
     workflow = open_paint(store)
     post(workflow, "colour", colour="red")

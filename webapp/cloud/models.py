@@ -257,7 +257,7 @@ class ServerRequest:
     key_name: str | None = None
     security_groups: tuple[str, ...] = ()
     networks: tuple[Nic, ...] | str = ()
-    user_data: str | None = None
+    user_data: str | bytes | None = None  # text, or a binary file's bytes (gzip)
     description: str | None = None
     block_devices: tuple[BlockDevice, ...] = ()
     admin_password: str | None = field(default=None, repr=False)

@@ -181,6 +181,11 @@ class Workflow:
         """Forget the errors of ``step`` (its input is changing, they may not hold)."""
         self.errors.pop(step.slug(), None)
 
+    def reject(self, step: Step, field: str | None, message: str) -> None:
+        """Show ``message`` beside ``field`` of ``step`` (None: the whole step),
+        which is then not completed: input the request could not take (a file)."""
+        self._fail(step, message, field)
+
     def validate_step(self, step: Step, formdata: InputLike) -> Action | None:
         """Save, validate and (when valid) contribute one step's input.
 

@@ -11,6 +11,9 @@ its handler:
 - ``refresh``, ``preview``, ``generate_key``: stay on the step with new lists,
   with the figures recomputed for the input so far, or with a new key pair.
 - ``launch``: the final submit, once per wizard however often it is posted.
+
+Whatever the button, a posted file the step cannot take keeps the user on the
+step, its reason beside its field, and what was typed kept.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from webapp.blueprints.launch.pages import go
 from webapp.blueprints.launch.pages import go_with_errors
 from webapp.blueprints.launch.pages import leave
 from webapp.blueprints.launch.pages import render
+from webapp.blueprints.launch.uploads import PostedInput
+from webapp.blueprints.launch.uploads import place_uploads
 from webapp.cloud.errors import InvalidRequest
 from webapp.forms.launch import LaunchInstance
 from webapp.keys import generate_keypair
@@ -42,11 +47,28 @@ Posted = MultiDict[str, str]
 Handler = Callable[[LaunchInstance, Step, Posted, Step | None], Response]
 
 
-def press(workflow: LaunchInstance, current: Step, data: Posted) -> Response:
-    """Do what the pressed button asks, on the step ``current``."""
+def press(workflow: LaunchInstance, current: Step, data: PostedInput) -> Response:
+    """Do what the pressed button asks, on the step ``current``, once its files
+    are in its fields; a file it cannot take keeps the user on the step."""
+    refused = place_uploads(data, current.field_names())
+    if refused:
+        return refuse(workflow, current, data, refused)
     name, _, argument = data.get("nav", "next").partition(":")
     target = workflow.get_step(argument) if name == "step" else None
     return BUTTONS.get(name, forward)(workflow, current, data, target)
+
+
+def refuse(
+    workflow: LaunchInstance, current: Step, data: Posted, refused: dict[str, list[str]]
+) -> Response:
+    """Stay on the step with what was typed, each refused file's reason beside
+    its field (the step is not completed)."""
+    workflow.save_input(current, data)
+    workflow.clear_errors(current)
+    for field, messages in refused.items():
+        for message in messages:
+            workflow.reject(current, field, message)
+    return render(workflow, current)
 
 
 def forward(workflow: LaunchInstance, current: Step, data: Posted, target: Step | None) -> Response:

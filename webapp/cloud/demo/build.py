@@ -76,7 +76,7 @@ def start(
             json.dumps(addresses),
             json.dumps(list(request.security_groups) or ["default"]),
             request.description,
-            request.user_data,
+            request.user_data,  # as given: text as TEXT, bytes (gzip, say) as a BLOB
             "BUILD",
             "ERROR" if fault else "ACTIVE",
             fault,

@@ -3,7 +3,8 @@
 - :func:`check_request`, on the request alone: an empty name, a count below 1, an
   unknown or unavailable zone, security group or server group, metadata beyond
   Nova's quota or patterns, too many or bad tags, a bad hostname or one for several
-  servers, a disk config other than AUTO or MANUAL.
+  servers, a disk config other than AUTO or MANUAL, user data over 65,535 bytes
+  once base64-encoded.
 - :func:`check_keypair` and :func:`check_quota`, given the state: a key pair the user
   does not have, and going over the project's instances, cores or RAM
   (QuotaExceeded, a 403 in Nova).
@@ -74,6 +75,7 @@ def check_request(request: ServerRequest, project: str) -> None:
     _check_metadata(request.metadata)
     _check_tags(request.tags)
     _check_hostname(request.hostname, request.count)
+    _check_user_data(request.user_data)
     if request.disk_config not in (None, "AUTO", "MANUAL"):
         raise InvalidRequest(
             f"Invalid input for field/attribute OS-DCF:diskConfig. Value: "
@@ -125,6 +127,16 @@ def _check_hostname(hostname: str | None, count: int) -> None:
         raise InvalidRequest(
             f"Invalid input for field/attribute hostname. Value: {hostname}. A hostname "
             "has 1 to 255 letters, digits and - . _ characters."
+        )
+
+
+def _check_user_data(user_data: str | bytes | None) -> None:
+    raw = user_data.encode() if isinstance(user_data, str) else user_data or b""
+    encoded = len(base64.b64encode(raw))
+    if encoded > 65535:
+        raise InvalidRequest(
+            f"Invalid input for field/attribute user_data. Value: {encoded} characters "
+            "of base64. User data is too long: 65535 at most."
         )
 
 

@@ -42,6 +42,7 @@ def create_arguments(
     if request.security_groups:
         options["security_groups"] = list(request.security_groups)
     if request.user_data:
+        # text or bytes as they are: novaclient base64-encodes them (text as UTF-8)
         options["userdata"] = request.user_data
     if request.description and version >= discovery.DESCRIPTION:
         options["description"] = request.description

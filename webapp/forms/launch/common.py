@@ -22,6 +22,7 @@ __all__ = [
     "LaunchResources",
     "MultiCheckboxField",
     "SelectChoice",
+    "file_text",
     "flavor_label",
     "parse_pairs",
     "size_mb",
@@ -79,9 +80,19 @@ def parse_pairs(text: str, *, what: str) -> dict[str, str]:
 
 
 def unix_newlines(value: str | None) -> str | None:
-    """A WTForms filter: browsers post a textarea's lines with CRLF, which would
-    break a shell script's first line (#!/bin/sh\r) on the server."""
+    """A WTForms filter for typed text: browsers post a textarea's lines with CRLF,
+    which would break a shell script's first line (#!/bin/sh\r) on the server.
+    (An uploaded file keeps its own line ends.)"""
     return value.replace("\r\n", "\n") if value else value
+
+
+def file_text(content: bytes) -> str | None:
+    """A file's content as text when it is UTF-8 text (without NUL), else None."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
 
 
 #: Nova's rule for server metadata keys

@@ -2,16 +2,25 @@
 
 Each setting that needs a newer Nova microversion than the cloud offers is not
 shown (tags 2.52, hostname 2.90); metadata follows Nova's key and value rules and
-the project's metadata limit; the script's size is checked against Nova's limit
-(65535 bytes once base64-encoded) before anything is sent.
+the project's metadata limit.
+
+The script is typed (its lines, posted with CRLF, get LF) or uploaded. An upload
+is kept byte for byte, base64, in ``user_data_upload`` (posted back by a ticked
+checkbox): a UTF-8 text file is shown in the textarea too and stays exact while
+the textarea is left as it was (editing it makes the script typed text); any
+other file (gzip, binary) goes as it is while the textarea is left empty. Nova
+takes at most 65,535 bytes once base64-encoded, so 49,149 raw bytes: checked on
+the bytes before anything is sent.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping
 
 from wtforms import BooleanField
+from wtforms import HiddenField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -21,14 +30,73 @@ from wtforms.validators import Optional
 
 from webapp.forms.launch.common import METADATA_KEY
 from webapp.forms.launch.common import SelectChoice
+from webapp.forms.launch.common import file_text
 from webapp.forms.launch.common import parse_pairs
 from webapp.forms.launch.common import unix_newlines
 from webapp.workflow import Action
 
 #: Nova's limit on base64-encoded user data
 USER_DATA_LIMIT = 65535
+#: the most raw bytes whose base64 fits Nova's limit
+USER_DATA_MAX_BYTES = USER_DATA_LIMIT // 4 * 3
+GZIP_MAGIC = b"\x1f\x8b"
 HOSTNAME = re.compile(r"^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$")
 FQDN_LABEL = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+
+
+def encoded_size(size: int) -> int:
+    """The length of ``size`` bytes once base64-encoded."""
+    return 4 * -(-size // 3)
+
+
+def uploaded_bytes(value: object) -> bytes | None:
+    """The bytes of a kept upload (base64), or None when none is kept."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:  # not base64 (binascii.Error), or not even ASCII
+        return None
+
+
+def user_data_value(values: Mapping[str, object]) -> str | bytes | None:
+    """What Nova gets from the step's values (its form data, or the context): a
+    binary upload's bytes, else the script's text; None for no script."""
+    upload = uploaded_bytes(values.get("user_data_upload"))
+    if upload is not None and file_text(upload) is None:
+        return upload
+    text = values.get("user_data")
+    return text if isinstance(text, str) and text else None
+
+
+def user_data_summary(values: Mapping[str, object]) -> str:
+    """The script in words, its size in bytes: "script of 120 bytes",
+    "binary user data of 312 bytes (gzip)", "no script"."""
+    value = user_data_value(values)
+    if value is None:
+        return "no script"
+    if isinstance(value, str):
+        return f"script of {len(value.encode()):,} bytes"
+    gzip = " (gzip)" if value.startswith(GZIP_MAGIC) else ""
+    return f"binary user data of {len(value):,} bytes{gzip}"
+
+
+def _same_lines(typed: str, text: str) -> bool:
+    """Whether a textarea's text is ``text`` as shown, line ends aside (a page
+    turns CR and CRLF into LF; a browser posts every line end as CRLF)."""
+
+    def lines(value: str) -> str:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    return lines(typed) == lines(text)
+
+
+class UploadField(HiddenField):
+    """An uploaded file's bytes, base64, posted back by a ticked checkbox: posted
+    without it, the form holds no upload (not the one of the context)."""
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else ""
 
 
 class ConfigAction(Action):
@@ -44,9 +112,8 @@ class ConfigAction(Action):
             "server's other settings. All are optional."
         )
 
-    user_data = TextAreaField(
-        "Customisation script", validators=[Optional()], filters=[unix_newlines]
-    )
+    user_data = TextAreaField("Customisation script", filters=[unix_newlines])
+    user_data_upload = UploadField()
     config_drive = BooleanField("Use a configuration drive")
     disk_config = SelectField("Disk partition", default="")
     server_group = SelectField("Server group", default="")
@@ -70,6 +137,19 @@ class ConfigAction(Action):
             del self.hostname
         if not self.is_bound and "config_drive" not in context:
             self.config_drive.data = self.resources.settings.config_drive
+        if self.is_bound:
+            self._settle_upload()
+
+    def _settle_upload(self) -> None:
+        """Keep an upload's exact bytes while the textarea is as it was shown; a
+        script typed there instead drops the upload."""
+        upload = uploaded_bytes(self.user_data_upload.data)
+        text = None if upload is None else file_text(upload)
+        typed = self.user_data.data or ""
+        if text is not None and _same_lines(typed, text):
+            self.user_data.data = text
+        elif upload is None or text is not None or typed.strip():
+            self.user_data_upload.data = ""
 
     def populate_disk_config_choices(self, context):
         return [
@@ -85,11 +165,15 @@ class ConfigAction(Action):
         ]
 
     def validate_user_data(self, field):
-        size = len(field.data.encode())
-        if len(base64.b64encode(field.data.encode())) > USER_DATA_LIMIT:
+        value = user_data_value(self.data)
+        if value is None:
+            return
+        size = len(value.encode() if isinstance(value, str) else value)
+        if encoded_size(size) > USER_DATA_LIMIT:
+            what = "The script" if isinstance(value, str) else "The file"
             raise ValidationError(
-                f"The script is {size} bytes; Nova takes at most {USER_DATA_LIMIT // 4 * 3} "
-                "bytes (65535 once base64-encoded)."
+                f"{what} is {size:,} bytes. At most {USER_DATA_MAX_BYTES:,} bytes "
+                f"(Nova's limit, {USER_DATA_LIMIT:,} once encoded)."
             )
 
     def validate_metadata(self, field):

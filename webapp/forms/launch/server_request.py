@@ -7,6 +7,7 @@ from webapp.cloud.models import BlockDevice
 from webapp.cloud.models import Nic
 from webapp.cloud.models import ServerRequest
 from webapp.forms.launch.common import parse_pairs
+from webapp.forms.launch.config import user_data_value
 from webapp.forms.launch.context import LaunchContext
 from webapp.forms.launch.context import Networks
 from webapp.forms.launch.context import nic_list
@@ -65,7 +66,7 @@ def server_request(catalog: Catalog, context: LaunchContext) -> ServerRequest:
         key_name=context.get("keypair") or None,
         security_groups=tuple(context.get("security_groups") or ()),
         networks=special_network(networks) or tuple(Nic(**nic) for nic in nic_list(networks)),
-        user_data=context.get("user_data") or None,
+        user_data=user_data_value(context),
         description=context.get("description") or None,
         block_devices=tuple(devices),
         admin_password=context.get("admin_pass") or None,
