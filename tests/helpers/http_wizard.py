@@ -15,6 +15,7 @@ from typing import Any
 import flask
 import requests
 
+from webapp.state import listed_wizards
 from webapp.state import state
 from webapp.state.records import StoreWizardRecords
 from webapp.state.sessions import LOGIN
@@ -221,7 +222,7 @@ class HttpWizard:
         """The ids in the login's index of wizards (what logout deletes)."""
         login = self.session(app)[LOGIN]
         with app.app_context():
-            return list(state().store.fields(f"wizards:{login}"))
+            return listed_wizards(login)
 
     def close(self) -> None:
         """Close the browser's connections."""

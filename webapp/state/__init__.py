@@ -40,9 +40,11 @@ __all__ = [
     "State",
     "StoreUnavailable",
     "add_wizard",
+    "begin_login",
     "catalog_cache",
     "configure_state",
     "end_login",
+    "listed_wizards",
     "state",
     "submit_guard",
     "wizard_records",
@@ -109,6 +111,17 @@ def catalog_cache() -> StoreCatalogCache:
     return StoreCatalogCache(state().store, login=session[LOGIN])
 
 
+def begin_login() -> None:
+    """Make (or renew) the login's index of wizards, living as long as the login.
+
+    At login nothing else of the login runs, so the index can be written whole
+    here; afterwards it is only ever changed field by field.
+    """
+    kept, key = state(), _index_key()
+    listed = {**kept.store.fields(key), _INDEX_MARK: b""}
+    kept.store.create_fields(key, listed, ttl=kept.lifetime)
+
+
 def add_wizard(wizard_id: str) -> None:
     """Note a new wizard in its login's index, for :func:`end_login`.
 
@@ -116,13 +129,19 @@ def add_wizard(wizard_id: str) -> None:
     """
     kept, key = state(), _index_key()
     if not kept.store.update_fields(key, {wizard_id: b""}):
-        kept.store.create_fields(key, {wizard_id: b""}, ttl=kept.lifetime)
+        # The index outlived by its login (a store restored from a backup, say).
+        kept.store.create_fields(key, {_INDEX_MARK: b"", wizard_id: b""}, ttl=kept.lifetime)
+
+
+def listed_wizards(login: str) -> list[str]:
+    """The ids in a login's index of wizards."""
+    return [name for name in state().store.fields(f"wizards:{login}") if name != _INDEX_MARK]
 
 
 def end_login() -> None:
     """Forget a login: its wizards, their lists, its index and its session record."""
     kept, key = state(), _index_key()
-    wizard_ids = list(kept.store.fields(key))
+    wizard_ids = listed_wizards(session[LOGIN])
     records, cache = wizard_records(), catalog_cache()
     kept.store.delete(
         key,
@@ -130,6 +149,10 @@ def end_login() -> None:
         *(cache.key(f"catalog:{wid}") for wid in wizard_ids),
     )
     kept.sessions.end(session)
+
+
+#: the field that keeps a login's index of wizards in being while it lists none
+_INDEX_MARK = "_"
 
 
 def _index_key() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app
 from flask import flash
 from flask import g
@@ -20,6 +22,7 @@ from webapp.identity import USER_KEY
 from webapp.identity import login_required
 from webapp.identity import remember
 from webapp.identity import safe_next
+from webapp.state import begin_login
 from webapp.state import end_login
 from webapp.state import state
 
@@ -45,8 +48,11 @@ def login():
                 session.clear()
             # A new session id and a new CSRF token at login, against fixation.
             state().sessions.regenerate(session)
-            session.pop("csrf_token", None)
+            # Made now, not by the first page after login: two tabs opening at
+            # once would each make one, and one of them would then be refused.
+            session["csrf_token"] = secrets.token_hex(20)
             remember(identity)
+            begin_login()
             session["last_project_id"] = identity.project_id
             return redirect(safe_next(form.next.data), code=303)
     return render_template("auth/login.html", form=form)
