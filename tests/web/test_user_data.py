@@ -157,14 +157,14 @@ def test_a_file_over_novas_limit_stops_the_step_with_the_other_fields_kept(wizar
         assert db.execute("SELECT COUNT(*) FROM servers WHERE name = 'web-1'").fetchone() == (0,)
 
 
-def test_a_file_over_the_upload_limit_is_not_taken_and_next_stays(wizard, app):
+def test_a_file_over_the_upload_limit_is_a_413_with_the_rest_of_the_step_kept(wizard, app):
     wizard.open()
     wizard.fill_all()
     typed = {"user_data": "#!/bin/sh\necho typed\n", "metadata": "role=web"}
     too_big = b"#" * (app.config["MAX_UPLOAD_BYTES"] + 1)
     for nav in ("next", "launch", "back"):
         response = upload(wizard, too_big, nav=nav, name="huge.sh", **typed)
-        assert response.status_code == 200, nav
+        assert response.status_code == 413, nav
         assert "huge.sh is over 65,536 bytes: not taken." in field_errors(
             response.text, "user_data"
         )
@@ -172,6 +172,24 @@ def test_a_file_over_the_upload_limit_is_not_taken_and_next_stays(wizard, app):
         assert "role=web</textarea>" in response.text
     with sqlite3.connect(app.config["DEMO_DATABASE"]) as db:
         assert db.execute("SELECT COUNT(*) FROM servers").fetchone() == (0,)
+    # Kept on the server, not only in the answer: the step shows it again.
+    again = wizard.page("config")
+    assert "echo typed" in again and "role=web</textarea>" in again
+    # Over HTMX the step comes back in its panel (not in the messages area).
+    response = wizard.client.post(
+        f"{wizard.url}/config",
+        data={
+            "csrf_token": wizard.token,
+            "nav": "next",
+            "user_data_file": (io.BytesIO(too_big), "huge.sh"),
+            **typed,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 413
+    assert response.headers["HX-Retarget"] == "#wizard-panel"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert 'id="wizard-panel"' in response.get_data(as_text=True)
 
 
 def test_a_public_key_file_that_is_not_text_is_an_error_beside_its_field(wizard):

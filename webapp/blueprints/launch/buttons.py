@@ -36,6 +36,8 @@ from webapp.blueprints.launch.uploads import PostedInput
 from webapp.blueprints.launch.uploads import place_uploads
 from webapp.cloud.errors import InvalidRequest
 from webapp.forms.launch import LaunchInstance
+from webapp.htmx import is_htmx
+from webapp.htmx import retarget
 from webapp.keys import generate_keypair
 from webapp.state import submit_guard
 from webapp.state.guard import wait_for_outcome
@@ -52,7 +54,15 @@ def press(workflow: LaunchInstance, current: Step, data: PostedInput) -> Respons
     are in its fields; a file it cannot take keeps the user on the step."""
     refused = place_uploads(data, current.field_names())
     if refused:
-        return refuse(workflow, current, data, refused)
+        response = refuse(workflow, current, data, refused)
+        if data.too_large:
+            # 413, as for any body too large; but here the rest of the step was
+            # read and kept, and the step is shown again (over HTMX too: in its
+            # panel, not in the messages where htmx puts other 4xx answers).
+            response.status_code = 413
+            if is_htmx():
+                retarget(response, "#wizard-panel", "outerHTML")
+        return response
     name, _, argument = data.get("nav", "next").partition(":")
     target = workflow.get_step(argument) if name == "step" else None
     return BUTTONS.get(name, forward)(workflow, current, data, target)

@@ -40,6 +40,8 @@ class PostedInput(MultiDict[str, str]):
         super().__init__(form or {})
         self.files: dict[str, tuple[str, bytes]] = {}
         self.refused: dict[str, list[str]] = {}
+        #: a file was refused for its size (the step answers 413)
+        self.too_large = False
 
 
 def posted_input() -> PostedInput:
@@ -53,6 +55,7 @@ def posted_input() -> PostedInput:
         content = upload.read(limit + 1)
         if len(content) > limit:
             data.refused[name] = [f"{upload.filename} is over {limit:,} bytes: not taken."]
+            data.too_large = True
         else:
             data.files[name] = (upload.filename, content)
     return data
