@@ -22,7 +22,6 @@ from collections.abc import Callable
 
 from flask import current_app
 from flask import flash
-from flask import g
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -43,7 +42,7 @@ from webapp.state import submit_guard
 from webapp.state.guard import wait_for_outcome
 from webapp.workflow import Step
 
-__all__ = ["BUTTONS", "launched_url", "press"]
+__all__ = ["BUTTONS", "press"]
 
 Posted = MultiDict[str, str]
 Handler = Callable[[LaunchInstance, Step, Posted, Step | None], Response]
@@ -145,7 +144,7 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
     """The final submit: once per wizard, however often it is posted."""
     workflow.save_input(current, data)
     guard = submit_guard()
-    key = _submit_key(workflow)
+    key = wizards.submit_key(workflow)
     if not guard.claim(key):
         outcome = wait_for_outcome(guard, key, timeout=current_app.config["SUBMIT_WAIT"])
         if outcome:
@@ -168,12 +167,6 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
     return leave(url)
 
 
-def launched_url(workflow: LaunchInstance) -> str | None:
-    """Where the wizard's launch went, once it has been submitted; else None."""
-    outcome = submit_guard().outcome(_submit_key(workflow))
-    return outcome["url"] if outcome else None
-
-
 #: ``nav`` (before any ``:``) -> what the button does
 BUTTONS: dict[str, Handler] = {
     "next": forward,
@@ -184,10 +177,6 @@ BUTTONS: dict[str, Handler] = {
     "generate_key": generate_key,
     "launch": launch,
 }
-
-
-def _submit_key(workflow: LaunchInstance) -> str:
-    return f"{g.identity.user_id}:{workflow.state.id}"
 
 
 def _servers_url(server_ids: list[str]) -> str:

@@ -19,7 +19,6 @@ from webapp.blueprints.launch import buttons
 from webapp.blueprints.launch import wizards
 from webapp.blueprints.launch.pages import at_own_url
 from webapp.blueprints.launch.pages import go
-from webapp.blueprints.launch.pages import leave
 from webapp.blueprints.launch.pages import render
 from webapp.blueprints.launch.uploads import posted_input
 from webapp.forms.launch import LaunchInstance
@@ -53,10 +52,6 @@ def create() -> Response:
 @wizards.with_wizard(saves=False)
 def step(workflow: LaunchInstance, current: Step) -> Response:
     """Show one step (a panel for HTMX, the whole wizard otherwise)."""
-    launched = buttons.launched_url(workflow)
-    if launched:
-        flash("This launch has already been submitted.", "info")
-        return leave(launched)
     blockers = workflow.missing_dependencies(current)
     if blockers:
         flash(f"Complete {blockers[0].name()} first.", "info")
@@ -69,8 +64,4 @@ def step(workflow: LaunchInstance, current: Step) -> Response:
 @wizards.with_wizard(saves=True)
 def submit(workflow: LaunchInstance, current: Step) -> Response:
     """Save the step's input, then do what the pressed button asks."""
-    launched = buttons.launched_url(workflow)
-    if launched:
-        flash("This launch has already been submitted; it takes no more changes.", "info")
-        return leave(launched)
     return buttons.press(workflow, current, posted_input())

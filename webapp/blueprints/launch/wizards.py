@@ -2,7 +2,8 @@
 
 :func:`with_wizard` wraps a step view: it opens the wizard named in the URL (its
 state from its record, its lists from the catalog cache, the workflow around
-both), answers a new wizard when that one is gone, 404 for an unknown step, and
+both), answers a new wizard when that one is gone, 404 for an unknown step, the
+launch's outcome for a wizard that has launched (it takes no more input), and
 saves the state when the view is done, also when it failed.
 """
 
@@ -32,6 +33,7 @@ from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings
 from webapp.state import add_wizard
 from webapp.state import catalog_cache
+from webapp.state import submit_guard
 from webapp.state import wizard_records
 from webapp.workflow import Step
 from webapp.workflow import WizardState
@@ -64,6 +66,11 @@ def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], Res
             if workflow is None:
                 return restart()
             step = workflow.get_step(slug) or abort(404)
+            launched = launched_url(workflow)
+            if launched:
+                # Its outcome, whatever is asked of it: it takes no more input.
+                flash("This launch has already been submitted.", "info")
+                return leave(launched)
             try:
                 return view(workflow, step)
             finally:
@@ -80,12 +87,14 @@ def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], Res
 def draft() -> LaunchInstance:
     """The wizard ``GET /launch/`` shows: pre-filled from the query, kept nowhere.
 
-    Its lists are fetched now and kept for the project's next new wizard, which
-    :func:`start` makes when this page is first posted.
+    Its lists are fetched now (a new launch shows the cloud as it is) and kept for
+    the wizard :func:`start` makes when this page is first posted.
     """
     state = WizardState(id=DRAFT, workflow=LaunchInstance.slug)
     state.initial = state.context = _initial()
-    return _workflow(state, _catalogs().get_or_fetch(_draft_key(), connect))
+    catalog = fetch_catalog(connect())
+    _catalogs().put(_draft_key(), catalog)
+    return _workflow(state, catalog)
 
 
 def start() -> LaunchInstance:
@@ -127,6 +136,17 @@ def add_keypair(workflow: LaunchInstance) -> None:
     """Show a key pair created or imported just now in the wizard's lists."""
     keypairs = tuple(connect().list_keypairs())
     _use_catalog(workflow, dataclasses.replace(workflow.resources.catalog, keypairs=keypairs))
+
+
+def submit_key(workflow: LaunchInstance) -> str:
+    """The submit guard's key for this wizard."""
+    return f"{g.identity.user_id}:{workflow.state.id}"
+
+
+def launched_url(workflow: LaunchInstance) -> str | None:
+    """Where the wizard's launch went, once it has been submitted; else None."""
+    outcome = submit_guard().outcome(submit_key(workflow))
+    return str(outcome["url"]) if outcome else None
 
 
 def connect() -> CloudConnection:
