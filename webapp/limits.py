@@ -151,8 +151,14 @@ def _rule(
 
 
 def _never_limited() -> bool:
-    """A request filter: True for every request but the POSTs of :data:`LIMITED`."""
-    return request.method != "POST" or request.endpoint not in LIMITED
+    """A request filter: True for every request but a login POST and a launch.
+
+    Decided here, cheaply, so that a step swap (a POST of the launch blueprint with
+    another button) costs the limiter nothing.
+    """
+    if request.method != "POST" or request.endpoint not in LIMITED:
+        return True
+    return request.endpoint == "launch.submit" and not _is_final_submit()
 
 
 def _is_login() -> bool:
