@@ -192,7 +192,7 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
 
 
 class KeyValueCache(Protocol):
-    """Bytes under string keys, with a lifetime, shared by the app's workers."""
+    """Bytes under wizard ids, with a lifetime, shared by the app's workers."""
 
     def get(self, key: str) -> bytes | None:
         """The value stored under ``key``, or None."""
@@ -217,12 +217,12 @@ class CatalogCache:
 
     def get(self, wizard_id: str) -> Catalog | None:
         """The cached catalog of this wizard, or None."""
-        data = self.cache.get(f"catalog:{wizard_id}")
+        data = self.cache.get(wizard_id)
         return decode(data) if data else None
 
     def put(self, wizard_id: str, catalog: Catalog) -> None:
         """Keep ``catalog`` for this wizard for ``ttl`` seconds."""
-        self.cache.set(f"catalog:{wizard_id}", encode(catalog), ttl=self.ttl)
+        self.cache.set(wizard_id, encode(catalog), ttl=self.ttl)
 
     def get_or_fetch(self, wizard_id: str, connect: Callable[[], CloudConnection]) -> Catalog:
         """The cached catalog, or a fresh one fetched (through ``connect()``) and

@@ -146,7 +146,7 @@ def end_login() -> None:
     kept.store.delete(
         key,
         *(records.key(wid) for wid in wizard_ids),
-        *(cache.key(f"catalog:{wid}") for wid in wizard_ids),
+        *(cache.key(wid) for wid in wizard_ids),
     )
     kept.sessions.end(session)
 

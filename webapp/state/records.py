@@ -62,14 +62,14 @@ class StoreCatalogCache:
         self._state = state
         self._login = login
 
-    def key(self, key: str) -> str:
-        """The store key of a cache key of this login."""
-        return f"{self._login}:{key}"
+    def key(self, wizard_id: str) -> str:
+        """The store key of the lists of one of this login's wizards."""
+        return f"{self._login}:catalog:{wizard_id}"
 
-    def get(self, key: str) -> bytes | None:
-        """The value kept under ``key``, or None."""
-        return self._state.get(self.key(key))
+    def get(self, wizard_id: str) -> bytes | None:
+        """The lists kept for ``wizard_id``, or None."""
+        return self._state.get(self.key(wizard_id))
 
-    def set(self, key: str, value: bytes, *, ttl: float) -> None:
-        """Keep ``value`` under ``key`` for ``ttl`` seconds."""
-        self._state.put(self.key(key), value, ttl=ttl)
+    def set(self, wizard_id: str, value: bytes, *, ttl: float) -> None:
+        """Keep the lists of ``wizard_id`` for ``ttl`` seconds."""
+        self._state.put(self.key(wizard_id), value, ttl=ttl)

@@ -160,7 +160,7 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
         guard.release(key)
         flash(workflow.format_message(workflow.failure_message), "error")
         return go_with_errors(workflow)
-    url = _servers_url((workflow.result or {}).get("server_ids") or [])
+    url = wizards.launched_url(workflow) or url_for("servers.index")
     guard.finish(key, {"url": url})
     flash(workflow.format_message(workflow.success_message), "success")
     workflow.forget_input()
@@ -177,9 +177,3 @@ BUTTONS: dict[str, Handler] = {
     "generate_key": generate_key,
     "launch": launch,
 }
-
-
-def _servers_url(server_ids: list[str]) -> str:
-    if len(server_ids) == 1:
-        return url_for("servers.detail", server_id=server_ids[0])
-    return url_for("servers.index", ids=",".join(server_ids))

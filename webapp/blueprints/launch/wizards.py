@@ -33,7 +33,6 @@ from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings
 from webapp.state import add_wizard
 from webapp.state import catalog_cache
-from webapp.state import submit_guard
 from webapp.state import wizard_records
 from webapp.workflow import Step
 from webapp.workflow import WizardState
@@ -144,9 +143,16 @@ def submit_key(workflow: LaunchInstance) -> str:
 
 
 def launched_url(workflow: LaunchInstance) -> str | None:
-    """Where the wizard's launch went, once it has been submitted; else None."""
-    outcome = submit_guard().outcome(submit_key(workflow))
-    return str(outcome["url"]) if outcome else None
+    """Where the wizard's launch went, read from its result; None before it launched.
+
+    (A submit still under way is the submit guard's business: see ``buttons.launch``.)
+    """
+    if workflow.result is None:
+        return None
+    server_ids: list[str] = workflow.result.get("server_ids") or []
+    if len(server_ids) == 1:
+        return url_for("servers.detail", server_id=server_ids[0])
+    return url_for("servers.index", ids=",".join(server_ids))
 
 
 def connect() -> CloudConnection:
