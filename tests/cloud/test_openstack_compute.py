@@ -83,6 +83,8 @@ def test_features_of_a_new_cloud(cloud, conn):
         volumes=True,
         volume_type=True,
         hostname_fqdn=True,
+        # until the cloud has refused every console type (none asked yet)
+        remote_console=True,
     )
     # the version document only: Neutron is not asked about auto-allocation
     assert [r.url for r in cloud.requests()] == [cloud.nova]
@@ -102,7 +104,7 @@ def test_features_of_an_old_cloud(cloud, provider):
 
     features = provider.connect(cloud.identity(services=("compute",))).features()
 
-    assert features == models.Features(compute_microversion="2.15")
+    assert features == models.Features(compute_microversion="2.15", remote_console=True)
 
 
 @pytest.mark.parametrize(
@@ -342,6 +344,11 @@ def test_get_server(cloud, conn):
         security_groups=("default", "web"),
         description="front end",
         created="2026-11-25T10:00:00Z",
+        flavor=models.Flavor(id="", name="m1.nano", vcpus=1, ram_mb=128, disk_gb=1),
+        ips=(
+            models.ServerAddress("demo-net", "10.0.0.5", "fixed", 4),
+            models.ServerAddress("demo-net", "fd00::5", "fixed", 6),
+        ),
     )
 
 

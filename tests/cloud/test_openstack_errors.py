@@ -114,7 +114,7 @@ QUOTA = "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores"
         (
             409,
             {"conflictingRequest": {"code": 409, "message": "Port p1 is still in use."}},
-            errors.InvalidRequest,
+            errors.Conflict,
             "Port p1 is still in use.",
         ),
         (

@@ -71,6 +71,7 @@ def test_available_volumes_follow_pages(cloud, conn):
             availability_zone="nova",
             image_min_disk_gb=4,
             image_min_ram_mb=512,
+            image_id="i1",
         ),
         models.Volume("v2", "v2", 50, volume_type="ssd", availability_zone="nova"),
         models.Volume(

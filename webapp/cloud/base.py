@@ -14,15 +14,18 @@ from typing import Protocol
 from webapp.cloud.models import AvailabilityZone
 from webapp.cloud.models import Features
 from webapp.cloud.models import Flavor
+from webapp.cloud.models import FloatingIP
 from webapp.cloud.models import Identity
 from webapp.cloud.models import Image
 from webapp.cloud.models import KeyPair
 from webapp.cloud.models import Limits
 from webapp.cloud.models import Network
 from webapp.cloud.models import Port
+from webapp.cloud.models import RemoteConsole
 from webapp.cloud.models import SecurityGroup
 from webapp.cloud.models import Server
 from webapp.cloud.models import ServerGroup
+from webapp.cloud.models import ServerPage
 from webapp.cloud.models import ServerRequest
 from webapp.cloud.models import Volume
 from webapp.cloud.models import VolumeSnapshot
@@ -91,7 +94,65 @@ class CloudConnection(Protocol):
         """One server of the project; raises NotFound."""
 
     def list_servers(self) -> list[Server]:
-        """The project's servers, newest first."""
+        """Every server of the project, newest first (following Nova's pages)."""
+
+    def list_servers_page(
+        self,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        marker: str | None = None,
+        limit: int = 50,
+    ) -> ServerPage:
+        """One page of the project's servers with details, newest first.
+
+        ``name`` keeps servers whose name contains it (plain text, not a pattern);
+        ``status`` one Nova status ("ACTIVE", "ERROR", ...); ``marker`` is the
+        ``next_marker`` of the page before. One call to Nova.
+        """
+
+    # -- what happens to a server after its launch ---------------------------
+
+    def stop_server(self, server_id: str) -> None:
+        """Power a server off; Conflict when its state does not allow it."""
+
+    def start_server(self, server_id: str) -> None:
+        """Power a stopped server on; Conflict when its state does not allow it."""
+
+    def reboot_server(self, server_id: str, *, hard: bool = False) -> None:
+        """Reboot (soft: ask the OS; hard: power cycle); Conflict as above."""
+
+    def console_output(self, server_id: str, *, lines: int = 50) -> str:
+        """The last ``lines`` lines of the server's console log ("" if none)."""
+
+    def remote_console(self, server_id: str) -> RemoteConsole:
+        """A graphical console of the server, in a protocol the cloud offers;
+        InvalidRequest when it offers none (and ``features().remote_console``
+        is False from then on)."""
+
+    def get_image(self, image_id: str) -> Image:
+        """One image, even one the lists leave out; NotFound when it is gone."""
+
+    def server_volumes(self, server_id: str) -> list[Volume]:
+        """The volumes attached to the server, with sizes and devices."""
+
+    def server_ports(self, server_id: str) -> list[Port]:
+        """The server's ports with their fixed IPs (empty without Neutron)."""
+
+    def list_floating_ip_pools(self) -> list[Network]:
+        """External networks floating IPs come from; empty when the cloud has no
+        floating IPs (no L3 API)."""
+
+    def list_floating_ips(self) -> list[FloatingIP]:
+        """The project's floating IPs, associated or not."""
+
+    def add_floating_ip(self, server_id: str, *, pool_id: str) -> FloatingIP:
+        """Give the server a floating IP from the pool: a free one the project
+        already holds there, else a new one; associated with the server's first
+        port. QuotaExceeded when the pool or quota has none left."""
+
+    def remove_floating_ip(self, floating_ip_id: str) -> None:
+        """Disassociate a floating IP from its server; the project keeps it."""
 
 
 class CloudProvider(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CloudError",
     "CloudUnavailable",
+    "Conflict",
     "InvalidRequest",
     "NotFound",
     "QuotaExceeded",
@@ -45,6 +46,11 @@ class QuotaExceeded(CloudError):
 
 class InvalidRequest(CloudError):
     """The cloud refused the request as invalid (HTTP 400 and its kin)."""
+
+
+class Conflict(InvalidRequest):
+    """The thing is not in a state that allows it (HTTP 409), e.g. stopping a
+    server that is already stopped or still building, or a name already taken."""
 
 
 class Unauthorized(CloudError):

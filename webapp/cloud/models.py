@@ -13,6 +13,7 @@ __all__ = [
     "AvailabilityZone",
     "BlockDevice",
     "Features",
+    "FloatingIP",
     "Flavor",
     "Identity",
     "Image",
@@ -22,9 +23,12 @@ __all__ = [
     "Nic",
     "Port",
     "Project",
+    "RemoteConsole",
     "SecurityGroup",
     "Server",
+    "ServerAddress",
     "ServerGroup",
+    "ServerPage",
     "ServerRequest",
     "Volume",
     "VolumeSnapshot",
@@ -70,6 +74,7 @@ class Image:
     min_ram_mb: int = 0
     visibility: str = "public"
     os_distro: str = ""
+    os_admin_user: str = ""  # the image property naming the login user, if set
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class Volume:
     availability_zone: str = ""
     image_min_disk_gb: int = 0
     image_min_ram_mb: int = 0
+    image_id: str = ""  # the image it was made from (volume_image_metadata)
+    device: str = ""  # where it is attached, e.g. "/dev/vda" (attached volumes only)
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,7 @@ class Features:
     volumes: bool = False  # a block-storage service in the catalog
     volume_type: bool = False  # 2.67: a volume type in block_device_mapping_v2
     hostname_fqdn: bool = False  # 2.94: hostname may be an FQDN
+    remote_console: bool = False  # the cloud may give a graphical console
 
 
 @dataclass(frozen=True)
@@ -271,8 +279,25 @@ class ServerRequest:
 
 
 @dataclass(frozen=True)
+class ServerAddress:
+    """One IP address of a server, as Nova lists it under a network's name."""
+
+    network: str
+    address: str
+    kind: str = "fixed"  # "fixed" or "floating"
+    version: int = 4
+    mac: str = ""
+
+
+@dataclass(frozen=True)
 class Server:
-    """A server as the portal shows it; ``fault`` is set when status is ERROR."""
+    """A server as the portal shows it; ``fault`` is set when status is ERROR.
+
+    ``flavor`` is the copy Nova keeps of the flavor at boot time (from 2.47, with
+    ``id`` empty and ``name`` the flavor's name then); before 2.47 only
+    ``flavor_id`` is known. ``task_state`` is Nova's task in progress ("spawning",
+    "powering-off", "rebooting", "deleting"...), None when there is none.
+    """
 
     id: str
     name: str
@@ -292,8 +317,57 @@ class Server:
     metadata: dict[str, str] = field(default_factory=dict)
     hostname: str | None = None
     config_drive: bool = False
+    task_state: str | None = None
+    launched_at: str = ""  # when it first became ACTIVE (ISO 8601, UTC)
+    updated: str = ""
+    flavor: Flavor | None = None
+    ips: tuple[ServerAddress, ...] = ()
+    server_groups: tuple[str, ...] = ()  # ids, from 2.71
+    fault_code: int | None = None
 
     @property
     def is_final(self) -> bool:
-        """Whether the build is over (nothing more to poll for)."""
-        return self.status in {"ACTIVE", "ERROR", "SHUTOFF", "DELETED"}
+        """Whether nothing is changing (no build or task to poll for)."""
+        return self.status in FINAL_STATUSES and not self.task_state
+
+
+#: statuses that stay as they are until someone acts
+FINAL_STATUSES = frozenset({"ACTIVE", "ERROR", "SHUTOFF", "DELETED", "PAUSED", "SUSPENDED"})
+
+
+@dataclass(frozen=True)
+class ServerPage:
+    """One page of the project's servers, newest first.
+
+    ``next_marker`` asks for the page after this one (it is the last server's id);
+    None on the last page.
+    """
+
+    servers: tuple[Server, ...]
+    next_marker: str | None = None
+
+
+@dataclass(frozen=True)
+class FloatingIP:
+    """A floating IP of the project, from a pool (an external network)."""
+
+    id: str
+    address: str
+    pool_id: str
+    pool_name: str = ""
+    port_id: str | None = None
+    fixed_address: str | None = None  # the server's address it points to
+    status: str = "DOWN"
+
+
+@dataclass(frozen=True)
+class RemoteConsole:
+    """A graphical console of a server: open ``url`` in a browser.
+
+    ``simulated`` is True for the demo cloud, which has no console to give.
+    """
+
+    protocol: str  # "vnc", "spice", "rdp", "serial", "mks"
+    type: str  # "novnc", "spice-html5", ...
+    url: str
+    simulated: bool = False

@@ -10,6 +10,7 @@ several threads.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import threading
 from typing import Any
@@ -24,22 +25,14 @@ from webapp.cloud.openstack import boot
 from webapp.cloud.openstack import convert
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
+from webapp.cloud.openstack import floating
 from webapp.cloud.openstack import rest
+from webapp.cloud.openstack import servers
 from webapp.cloud.openstack import volumes
 
 __all__ = ["OpenStackConnection"]
 
 LOG = logging.getLogger(__name__)
-
-#: what a free port of the project shows; the rest of a port is not needed
-_PORT_FIELDS = [
-    "id",
-    "name",
-    "network_id",
-    "fixed_ips",
-    "port_security_enabled",
-    "device_id",
-]
 
 
 class OpenStackConnection:
@@ -73,6 +66,13 @@ class OpenStackConnection:
         self._adapters: dict[str, ks_adapter.Adapter] = {}
         self._adapters_lock = threading.Lock()
         self._cinder = volumes.CinderLists(lambda: self._adapter("block-storage"))
+        self._life = servers.ServerLife(
+            compute=self._compute,
+            block_storage=lambda: self._adapter("block-storage"),
+            cache=self._cache,
+            console_key=lambda: f"remote-console {self._endpoint('compute')}",
+        )
+        self._ports = floating.Ports(lambda: self._adapter("network"), project_id)
 
     @property
     def session(self) -> ks_session.Session:
@@ -88,11 +88,13 @@ class OpenStackConnection:
     # -- what the cloud can do ------------------------------------------------
 
     def features(self) -> models.Features:
-        """What this cloud supports, from the Nova microversion and the catalog."""
+        """What this cloud supports, from the Nova microversion and the catalog;
+        a remote console until one was asked for in vain."""
         with self._features_lock:
             if self._features is None:
                 self._features = self._discover_features()
-            return self._features
+            found = self._features
+        return dataclasses.replace(found, remote_console=self._life.console_offered())
 
     def _discover_features(self) -> models.Features:
         version = self._compute().api_version
@@ -200,21 +202,7 @@ class OpenStackConnection:
 
     def list_ports(self) -> list[models.Port]:
         """The project's ports that no server or router uses (one Neutron call)."""
-        try:
-            network = self._adapter("network")
-        except rest.ServiceMissing:
-            return []
-        ports = rest.neutron_list(
-            network,
-            "ports",
-            # an empty device_owner matches only ports nothing owns
-            params={
-                "project_id": self._project_id,
-                "device_owner": "",
-                "fields": _PORT_FIELDS,
-            },
-        )
-        return [convert.port(p) for p in ports if not p.get("device_id")]
+        return self._ports.free()
 
     def list_volumes(self) -> list[models.Volume]:
         """The project's available volumes (one Cinder call, paged)."""
@@ -254,9 +242,9 @@ class OpenStackConnection:
             created = nova.servers.create(request.name, image, request.flavor_id, **options)
             if request.count == 1:
                 sent = options.get("description")
-                return [_as_requested(created.id, request, description=sent)]
-            servers = nova.servers.list(search_opts={"reservation_id": str(created)})
-        found = [convert.server(s.to_dict()) for s in servers]
+                return [servers.as_requested(created.id, request, description=sent)]
+            made = nova.servers.list(search_opts={"reservation_id": str(created)})
+        found = [convert.server(s.to_dict()) for s in made]
         return sorted(found, key=lambda s: (s.created, s.name))
 
     def get_server(self, server_id: str) -> models.Server:
@@ -266,15 +254,76 @@ class OpenStackConnection:
         return convert.server(server.to_dict())
 
     def list_servers(self) -> list[models.Server]:
-        """The project's servers, newest first (one page: up to Nova's max_limit)."""
-        with errors.translated("compute"):
-            servers = self._compute().servers.list()
-        return [convert.server(s.to_dict()) for s in servers]
+        """Every server of the project, newest first (one call per Nova page)."""
+        return self._life.every()
+
+    def list_servers_page(
+        self,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        marker: str | None = None,
+        limit: int = 50,
+    ) -> models.ServerPage:
+        """One page of servers, newest first, in one call (see :mod:`.servers`)."""
+        return self._life.page(name=name, status=status, marker=marker, limit=limit)
 
     def delete_server(self, server_id: str) -> None:
         """Delete a server of the project; raises NotFound if it is gone."""
         with errors.translated("compute"):
             self._compute().servers.delete(server_id)
+
+    def stop_server(self, server_id: str) -> None:
+        """Power a server off; Conflict when its state does not allow it."""
+        self._life.stop(server_id)
+
+    def start_server(self, server_id: str) -> None:
+        """Power a stopped server on; Conflict when its state does not allow it."""
+        self._life.start(server_id)
+
+    def reboot_server(self, server_id: str, *, hard: bool = False) -> None:
+        """Reboot softly (ask the OS) or hard (power cycle); Conflict as above."""
+        self._life.reboot(server_id, hard=hard)
+
+    def console_output(self, server_id: str, *, lines: int = 50) -> str:
+        """The last ``lines`` lines of the server's console log ("" if none)."""
+        return self._life.console_output(server_id, lines=lines)
+
+    def remote_console(self, server_id: str) -> models.RemoteConsole:
+        """A console of the server in the first type the cloud gives."""
+        return self._life.remote_console(server_id)
+
+    def server_volumes(self, server_id: str) -> list[models.Volume]:
+        """The volumes attached to the server, with sizes and devices."""
+        return self._life.volumes(server_id)
+
+    def server_ports(self, server_id: str) -> list[models.Port]:
+        """The server's ports with their fixed IPs (empty without Neutron)."""
+        return self._ports.of_server(server_id)
+
+    def list_floating_ip_pools(self) -> list[models.Network]:
+        """External networks; empty without Neutron's L3 API."""
+        return self._ports.pools()
+
+    def list_floating_ips(self) -> list[models.FloatingIP]:
+        """The project's floating IPs, associated or not."""
+        return self._ports.owned()
+
+    def add_floating_ip(self, server_id: str, *, pool_id: str) -> models.FloatingIP:
+        """A free or new floating IP of the pool on the server's first port."""
+        return self._ports.add(server_id, pool_id)
+
+    def remove_floating_ip(self, floating_ip_id: str) -> None:
+        """Disassociate a floating IP from its server; the project keeps it."""
+        self._ports.remove(floating_ip_id)
+
+    def get_image(self, image_id: str) -> models.Image:
+        """One image, bootable or not, whatever its status; NotFound when gone."""
+        try:
+            image = self._adapter("image")
+        except rest.ServiceMissing as exc:
+            raise cloud_errors.NotFound(f"Image {image_id} could not be found.") from exc
+        return convert.any_image(rest.glance_image(image, image_id))
 
     # -- plumbing -----------------------------------------------------------
 
@@ -326,20 +375,3 @@ class OpenStackConnection:
                     interface=self._interface,
                 )
             return self._adapters[service_type]
-
-
-def _as_requested(
-    server_id: str, request: models.ServerRequest, *, description: str | None
-) -> models.Server:
-    """The server Nova just accepted: it answers with little more than the id."""
-    return models.Server(
-        id=server_id,
-        name=request.name,
-        status="BUILD",
-        flavor_id=request.flavor_id,
-        image_id=request.image_id or "",
-        key_name=request.key_name,
-        availability_zone=request.availability_zone,
-        security_groups=request.security_groups or ("default",),
-        description=description,
-    )

@@ -13,8 +13,10 @@ from typing import Any
 from webapp.cloud import models
 
 __all__ = [
+    "any_image",
     "availability_zone",
     "flavor",
+    "floating_ip",
     "image",
     "keypair",
     "limits",
@@ -61,7 +63,50 @@ def server(data: Mapping[str, Any]) -> models.Server:
         hostname=data.get("OS-EXT-SRV-ATTR:hostname"),
         # "True" (a string) in most Nova versions, "" when there is none
         config_drive=str(data.get("config_drive")).lower() == "true",
+        task_state=data.get("OS-EXT-STS:task_state") or None,
+        launched_at=data.get("OS-SRV-USG:launched_at") or "",
+        updated=data.get("updated") or "",
+        flavor=_embedded_flavor(flavor_ref),
+        ips=_ips(data.get("addresses") or {}),
+        server_groups=tuple(data.get("server_groups") or ()),
+        fault_code=_fault_code(fault) if data.get("status") == "ERROR" else None,
     )
+
+
+def _embedded_flavor(data: Mapping[str, Any]) -> models.Flavor | None:
+    """The copy of the flavor Nova embeds from 2.47 (None for a reference)."""
+    if "original_name" not in data:
+        return None
+    return models.Flavor(
+        id="",
+        name=data.get("original_name") or "",
+        vcpus=int(data.get("vcpus") or 0),
+        ram_mb=int(data.get("ram") or 0),
+        disk_gb=int(data.get("disk") or 0),
+        ephemeral_gb=int(data.get("ephemeral") or 0),
+    )
+
+
+def _ips(addresses: Mapping[str, Any]) -> tuple[models.ServerAddress, ...]:
+    return tuple(
+        models.ServerAddress(
+            network=net,
+            address=entry["addr"],
+            kind=entry.get("OS-EXT-IPS:type") or "fixed",
+            version=int(entry.get("version") or (6 if ":" in entry["addr"] else 4)),
+            mac=entry.get("OS-EXT-IPS-MAC:mac_addr") or "",
+        )
+        for net, entries in addresses.items()
+        for entry in entries or ()
+        if entry.get("addr")
+    )
+
+
+def _fault_code(fault: Mapping[str, Any]) -> int | None:
+    try:
+        return int(fault["code"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def flavor(data: Mapping[str, Any]) -> models.Flavor:
@@ -116,6 +161,11 @@ def image(data: Mapping[str, Any]) -> models.Image | None:
     formats = {data.get("disk_format"), data.get("container_format")}
     if formats & _NOT_BOOTABLE:
         return None
+    return any_image(data)
+
+
+def any_image(data: Mapping[str, Any]) -> models.Image:
+    """A Glance v2 image, bootable or not."""
     return models.Image(
         id=data["id"],
         name=data.get("name") or data["id"],
@@ -126,6 +176,7 @@ def image(data: Mapping[str, Any]) -> models.Image | None:
         min_ram_mb=int(data.get("min_ram") or 0),
         visibility=data.get("visibility") or "public",
         os_distro=data.get("os_distro") or "",
+        os_admin_user=data.get("os_admin_user") or "",
     )
 
 
@@ -164,9 +215,14 @@ def port(data: Mapping[str, Any]) -> models.Port:
     )
 
 
-def volume(data: Mapping[str, Any]) -> models.Volume:
-    """A Cinder volume; the image minimums come from ``volume_image_metadata``."""
+def volume(data: Mapping[str, Any], *, server_id: str | None = None) -> models.Volume:
+    """A Cinder volume; the image it was made from and that image's minimums come
+    from ``volume_image_metadata``, the device from its attachment to ``server_id``
+    (else its first attachment)."""
     image = data.get("volume_image_metadata") or {}
+    attachments = [
+        a for a in data.get("attachments") or () if server_id in (None, a.get("server_id"))
+    ]
     return models.Volume(
         id=data["id"],
         name=data.get("name") or data["id"],
@@ -178,6 +234,8 @@ def volume(data: Mapping[str, Any]) -> models.Volume:
         availability_zone=data.get("availability_zone") or "",
         image_min_disk_gb=_loose_int(image.get("min_disk")),
         image_min_ram_mb=_loose_int(image.get("min_ram")),
+        image_id=image.get("image_id") or "",
+        device=(attachments[0].get("device") or "") if attachments else "",
     )
 
 
@@ -209,6 +267,19 @@ def server_group(data: Mapping[str, Any]) -> models.ServerGroup:
     """A Nova server group: ``policy`` from 2.64, a one-item ``policies`` before."""
     policy = data.get("policy") or next(iter(data.get("policies") or ()), "")
     return models.ServerGroup(id=data["id"], name=data.get("name") or data["id"], policy=policy)
+
+
+def floating_ip(data: Mapping[str, Any], pool_name: str = "") -> models.FloatingIP:
+    """A Neutron floating IP; ``pool_name`` is its external network's name."""
+    return models.FloatingIP(
+        id=data["id"],
+        address=data.get("floating_ip_address") or "",
+        pool_id=data.get("floating_network_id") or "",
+        pool_name=pool_name,
+        port_id=data.get("port_id") or None,
+        fixed_address=data.get("fixed_ip_address") or None,
+        status=data.get("status") or "DOWN",
+    )
 
 
 def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:

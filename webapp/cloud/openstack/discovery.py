@@ -3,7 +3,8 @@
 The Nova microversion range is a property of an endpoint, not of a user, so
 :class:`DiscoveryCache` keeps it per endpoint URL for ``ttl`` seconds: a portal
 process asks ``GET /`` of Nova about once an hour instead of on every page. The
-microversions that unlock what the portal offers are named here too.
+remote console type a compute endpoint gives is kept there too. The microversions
+that unlock what the portal offers are named here as well.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "DESCRIPTION",
     "HOSTNAME",
     "HOSTNAME_FQDN",
+    "MKS_CONSOLE",
     "NETWORK_CHOICE",
     "TAGS",
     "VOLUME_TYPE",
@@ -37,6 +39,8 @@ NETWORK_CHOICE = _V("2.37")
 TAGS = _V("2.52")
 #: ``volume_type`` in block_device_mapping_v2
 VOLUME_TYPE = _V("2.67")
+#: the "mks" remote console protocol
+MKS_CONSOLE = _V("2.8")
 #: a hostname at creation (a short name)
 HOSTNAME = _V("2.90")
 #: ... which may be a fully qualified domain name
@@ -45,25 +49,35 @@ HOSTNAME_FQDN = _V("2.94")
 
 class DiscoveryCache:
     """A small thread-safe map with expiry, shared by all connections of a provider:
-    each endpoint's negotiated microversion, by a key naming the endpoint.
+    each endpoint's negotiated microversion (:meth:`get`) or other fact, such as
+    its remote console type (:meth:`get_text`), by a key naming the endpoint.
 
     :param ttl: seconds an entry is trusted; 0 turns the cache off.
     """
 
     def __init__(self, *, ttl: float = 3600.0) -> None:
         self.ttl = ttl
-        self._entries: dict[str, tuple[float, api_versions.APIVersion]] = {}
+        self._entries: dict[str, tuple[float, api_versions.APIVersion | str]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> api_versions.APIVersion | None:
-        """The value stored for ``key``, or None when absent or stale."""
+        """The version stored for ``key``, or None when absent, stale or text."""
+        value = self._fresh(key)
+        return value if isinstance(value, api_versions.APIVersion) else None
+
+    def get_text(self, key: str) -> str | None:
+        """The text stored for ``key``, or None when absent, stale or a version."""
+        value = self._fresh(key)
+        return value if isinstance(value, str) else None
+
+    def _fresh(self, key: str) -> api_versions.APIVersion | str | None:
         with self._lock:
             entry = self._entries.get(key)
         if entry is None or time.monotonic() - entry[0] > self.ttl:
             return None
         return entry[1]
 
-    def put(self, key: str, value: api_versions.APIVersion) -> None:
+    def put(self, key: str, value: api_versions.APIVersion | str) -> None:
         """Remember ``value`` for ``key``."""
         if self.ttl > 0:
             with self._lock:

@@ -7,7 +7,7 @@ The rules, the same for every service:
   faults, e.g. too many metadata items) -> QuotaExceeded, any other 403 ->
   InvalidRequest (a policy refusal, or a zero-disk flavor booted from an image);
 * 413 about a quota or limit (Cinder's ``overLimit``) -> QuotaExceeded;
-* 404 -> NotFound; 400, 409 and other 4xx -> InvalidRequest;
+* 404 -> NotFound; 409 -> Conflict (an InvalidRequest); 400 and other 4xx -> InvalidRequest;
 * 429, 5xx, timeouts and connection failures -> CloudUnavailable.
 
 The service's own message is kept, and so is its request id (``x-openstack-request-id``
@@ -56,6 +56,11 @@ def from_status(
     if status == 429:
         return errors.CloudUnavailable(
             f"{NO_ANSWER}: the {service} service is busy, try again shortly.",
+            request_id=request_id,
+        )
+    if status == 409:
+        return errors.Conflict(
+            text or f"The {service} service refused: the state does not allow it now.",
             request_id=request_id,
         )
     if 400 <= status < 500:

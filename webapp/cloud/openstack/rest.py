@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 
+import requests
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
@@ -25,8 +26,11 @@ __all__ = [
     "cinder_get",
     "cinder_limits",
     "cinder_list",
+    "glance_image",
     "glance_images",
+    "neutron_get",
     "neutron_list",
+    "neutron_send",
     "service_adapter",
 ]
 
@@ -102,6 +106,25 @@ def glance_images(image: ks_adapter.Adapter, **filters: str) -> Iterator[dict[st
         yield from body.get("images", ())
         # "next" is a path with the query already in it: "/v2/images?marker=..."
         url, params = body.get("next"), None
+
+
+def glance_image(image: ks_adapter.Adapter, image_id: str) -> dict[str, Any]:
+    """One image from ``GET /v2/images/{id}``, whatever its status."""
+    return _get(image, f"/v2/images/{image_id}", params=None, service="image")
+
+
+def neutron_get(network: ks_adapter.Adapter, path: str) -> dict[str, Any]:
+    """One Neutron document, e.g. ``GET /v2.0/extensions/router``."""
+    return _get(network, path, params=None, service="network")
+
+
+def neutron_send(
+    network: ks_adapter.Adapter, method: str, path: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``POST`` or ``PUT`` a JSON body to Neutron; its JSON answer."""
+    with errors.translated("network"):
+        response = network.request(path, method, json=body, raise_exc=False)
+    return _body(response, service="network")
 
 
 def neutron_list(
@@ -184,8 +207,14 @@ def _get(
 ) -> dict[str, Any]:
     with errors.translated(service):
         response = adapter.get(url, params=params, raise_exc=False)
+    return _body(response, service=service)
+
+
+def _body(response: requests.Response, *, service: str) -> dict[str, Any]:
     if response.status_code >= 400:
         raise errors.from_response(response, service=service)
+    if response.status_code == 204:
+        return {}
     try:
         body = response.json()
     except ValueError as exc:
