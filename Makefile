@@ -12,7 +12,7 @@ PORT ?= 8000
 WORKERS ?= 2
 BIN = $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean demo-reset
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
+
+# Forget everything the demo cloud holds (servers, key pairs, volumes, floating
+# IPs): its state file is made afresh on next use. DEMO_DATABASE as in the config.
+DEMO_DATABASE ?= $(or $(SKIFF_DEMO_DATABASE),instance/demo-cloud.sqlite)
+demo-reset:
+	rm -f $(DEMO_DATABASE) $(DEMO_DATABASE)-journal $(DEMO_DATABASE)-wal $(DEMO_DATABASE)-shm
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

@@ -21,6 +21,7 @@ from webapp.cloud.demo import data
 from webapp.cloud.demo import store
 from webapp.cloud.demo.plan import DiskPlan
 from webapp.cloud.demo.plan import Plan
+from webapp.cloud.models import BlockDevice
 from webapp.cloud.models import Identity
 from webapp.cloud.models import Network
 from webapp.cloud.models import ServerRequest
@@ -89,9 +90,12 @@ def start(
 
 
 def settle(db: sqlite3.Connection) -> None:
-    """Move every server whose build time is over to its final status."""
+    """Move every server whose build time is over to its final status; one that
+    ends ACTIVE starts booting then."""
     db.execute(
-        "UPDATE servers SET status = final_status WHERE status = 'BUILD' AND ready_at <= ?",
+        "UPDATE servers SET status = final_status, updated_at = ready_at, "
+        "booted_at = CASE WHEN final_status = 'ACTIVE' THEN ready_at END "
+        "WHERE status = 'BUILD' AND ready_at <= ?",
         (time.time(),),
     )
 
@@ -137,18 +141,25 @@ def _attach(db: sqlite3.Connection, project_id: str, server_id: str, plan: Plan)
         if address:
             taken.add((nic.network.name, address))
             addresses.append(f"{nic.network.name}: {address}")
+    # the boot disk is vda (a volume, or the image on the local disk), the others
+    # follow in order
+    others = iter("bcdefghijklmnopqrstuvwxyz")
     for disk in plan.disks:
         device = disk.device
+        name = "/dev/vda" if device.boot_index == 0 else f"/dev/vd{next(others)}"
         if disk.existing:
             db.execute(
                 "UPDATE volumes SET status = 'in-use', server_id = ?, "
-                "delete_on_termination = ? WHERE id = ?",
-                (server_id, int(device.delete_on_termination), device.uuid),
+                "delete_on_termination = ?, device = ? WHERE id = ?",
+                (server_id, int(device.delete_on_termination), name, device.uuid),
             )
             continue
         volume_type = device.volume_type or next(t.name for t in data.VOLUME_TYPES if t.is_default)
         db.execute(
-            "INSERT INTO volumes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO volumes (id, project_id, name, size_gb, status, bootable, "
+            "volume_type, availability_zone, image_min_disk_gb, image_min_ram_mb, "
+            "server_id, delete_on_termination, device, image_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 str(uuid.uuid4()),
                 project_id,
@@ -162,9 +173,25 @@ def _attach(db: sqlite3.Connection, project_id: str, server_id: str, plan: Plan)
                 disk.min_ram_mb,
                 server_id,
                 int(device.delete_on_termination),
+                name,
+                _source_image(device),
             ),
         )
     return addresses
+
+
+def _source_image(device: BlockDevice) -> str:
+    """The image a new volume is made from: the one named, or the one the
+    snapshot's volume was made from; "" for a blank volume."""
+    if device.source_type == "image":
+        return device.uuid or ""
+    if device.source_type == "snapshot":
+        snapshots = [s for ss in data.VOLUME_SNAPSHOTS.values() for s in ss]
+        volumes = {v.id: v for vs in data.VOLUMES.values() for v in vs}
+        snapshot = next((s for s in snapshots if s.id == device.uuid), None)
+        source = volumes.get(snapshot.volume_id) if snapshot else None
+        return source.image_id if source else ""
+    return ""
 
 
 def _free_address(network: Network, taken: set[tuple[str, str]]) -> str | None:

@@ -18,11 +18,13 @@ from typing import TypeVar
 
 from webapp.cloud.demo import build
 from webapp.cloud.demo import data
+from webapp.cloud.demo import floating
 from webapp.cloud.demo import plan
 from webapp.cloud.demo import rules
+from webapp.cloud.demo import servers
+from webapp.cloud.demo.life import ServerLife
 from webapp.cloud.demo.store import DemoStore
 from webapp.cloud.demo.store import seed_keypair
-from webapp.cloud.demo.store import server_from_row
 from webapp.cloud.demo.store import server_row
 from webapp.cloud.demo.store import usage
 from webapp.cloud.demo.store import used_ports
@@ -41,6 +43,7 @@ from webapp.cloud.models import Port
 from webapp.cloud.models import SecurityGroup
 from webapp.cloud.models import Server
 from webapp.cloud.models import ServerGroup
+from webapp.cloud.models import ServerPage
 from webapp.cloud.models import ServerRequest
 from webapp.cloud.models import Volume
 from webapp.cloud.models import VolumeSnapshot
@@ -53,7 +56,7 @@ _T = TypeVar("_T")
 _NOVA_MICROVERSION = "2.96"
 
 
-class DemoConnection:
+class DemoConnection(ServerLife):
     """Acts for one logged-in user in their current project (a CloudConnection).
 
     :param store: the demo cloud's state, shared with every other connection.
@@ -76,6 +79,7 @@ class DemoConnection:
             volumes=True,
             volume_type=True,
             hostname_fqdn=True,
+            remote_console=True,
         )
 
     # -- the catalog -------------------------------------------------------------
@@ -201,27 +205,31 @@ class DemoConnection:
     def get_server(self, server_id: str) -> Server:
         self.store.pause()
         with self.store.db() as db:
-            build.settle(db)
-            row = server_row(db, server_id, self.identity.project_id)
-            volumes = [
-                v for (v,) in db.execute("SELECT id FROM volumes WHERE server_id = ?", (server_id,))
-            ]
-        return server_from_row(row, volumes)
+            return servers.get(db, server_id, self.identity.project_id)
 
     def list_servers(self) -> list[Server]:
         self.store.pause()
         with self.store.db() as db:
-            build.settle(db)
-            rows = db.execute(
-                "SELECT * FROM servers WHERE project_id = ? ORDER BY created_at DESC, name",
-                (self.identity.project_id,),
-            ).fetchall()
-        return [server_from_row(row) for row in rows]
+            return servers.listing(db, self.identity.project_id)
+
+    def list_servers_page(
+        self,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        marker: str | None = None,
+        limit: int = 50,
+    ) -> ServerPage:
+        self.store.pause()
+        with self.store.db() as db:
+            every = servers.listing(db, self.identity.project_id)
+        return servers.page(every, name=name, status=status, marker=marker, limit=limit)
 
     def delete_server(self, server_id: str) -> None:
-        """Delete a server at once: its ports become free again, its volumes
-        available, except those to delete on termination (unless a snapshot
-        depends on one, which Cinder would refuse to delete)."""
+        """Delete a server at once, whatever its state: its ports become free
+        again, its floating IPs unassociated, its volumes available, except those
+        to delete on termination (unless a snapshot depends on one, which Cinder
+        would refuse to delete)."""
         self.store.pause()
         with self.store.transaction() as db:
             server_row(db, server_id, self.identity.project_id)
@@ -238,6 +246,7 @@ class DemoConnection:
                         "delete_on_termination = 0 WHERE id = ?",
                         (row["id"],),
                     )
+            floating.release(db, server_id)
             db.execute("DELETE FROM used_ports WHERE server_id = ?", (server_id,))
             db.execute("DELETE FROM servers WHERE id = ?", (server_id,))
 

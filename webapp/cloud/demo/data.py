@@ -67,6 +67,7 @@ IMAGES = (
         min_disk_gb=1,
         min_ram_mb=64,
         os_distro="cirros",
+        os_admin_user="cirros",
     ),
     Image(
         _id("image:debian"),
@@ -75,6 +76,7 @@ IMAGES = (
         min_disk_gb=4,
         min_ram_mb=512,
         os_distro="debian",
+        os_admin_user="debian",
     ),
     Image(
         _id("image:ubuntu"),
@@ -83,6 +85,7 @@ IMAGES = (
         min_disk_gb=10,
         min_ram_mb=1024,
         os_distro="ubuntu",
+        os_admin_user="ubuntu",
     ),
     Image(
         _id("image:snapshot"),
@@ -93,8 +96,20 @@ IMAGES = (
         min_ram_mb=2048,
         visibility="private",
         os_distro="ubuntu",
+        os_admin_user="ubuntu",
+    ),
+    # A vendor appliance: its own init, no cloud-init, no login user property.
+    Image(
+        _id("image:appliance"),
+        "router-appliance-4.2",
+        size_bytes=318_767_104,
+        min_disk_gb=2,
+        min_ram_mb=512,
     ),
 )
+
+#: ids of the images that do not run cloud-init (their console never shows it)
+NO_CLOUD_INIT = frozenset({_id("image:appliance")})
 
 FLAVORS = (
     Flavor("1", "m1.nano", vcpus=1, ram_mb=128, disk_gb=1),
@@ -116,6 +131,15 @@ NETWORKS = (
     Network(_id("net:shared"), "shared-net", shared=True, subnets=("192.168.100.0/24",)),
     Network(_id("net:isolated"), "isolated", has_subnet=False),
 )
+
+#: external networks that floating IPs come from (not offered for launching)
+FLOATING_POOLS = (Network(_id("net:public"), "public", shared=True, subnets=("203.0.113.0/24",)),)
+
+#: project name -> floating IPs it may hold (Neutron's default is 50)
+FLOATING_IP_QUOTAS = {
+    "demo": 50,
+    "sandbox": 2,
+}
 
 SECURITY_GROUPS = (
     SecurityGroup(_id("sg:default"), "default", "Default security group"),
@@ -149,6 +173,7 @@ VOLUMES = {
             availability_zone="nova",
             image_min_disk_gb=4,
             image_min_ram_mb=512,
+            image_id=_id("image:debian"),
         ),
         Volume(_id("volume:data"), "data", size_gb=20, volume_type="ssd", availability_zone="nova"),
     ),

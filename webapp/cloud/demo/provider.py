@@ -29,6 +29,10 @@ class DemoProvider:
 
     :param path: the SQLite file holding the demo cloud's state.
     :param build_seconds: how long a server stays in BUILD.
+    :param action_seconds: how long a stop, start or reboot takes (None: half the
+        build time).
+    :param boot_seconds: how long a server's console log takes to reach
+        cloud-init's last line once it runs (None: the build time).
     :param token_ttl: how long a login lasts, in seconds.
     :param latency: seconds every call sleeps, to feel like a real cloud.
     """
@@ -41,11 +45,19 @@ class DemoProvider:
         path: str,
         *,
         build_seconds: float = 3.0,
+        action_seconds: float | None = None,
+        boot_seconds: float | None = None,
         token_ttl: float = 12 * 3600,
         latency: float = 0.0,
     ) -> None:
         #: the state every connection of this provider shares
-        self.store = DemoStore(path, build_seconds=build_seconds, latency=latency)
+        self.store = DemoStore(
+            path,
+            build_seconds=build_seconds,
+            action_seconds=action_seconds,
+            boot_seconds=boot_seconds,
+            latency=latency,
+        )
         self.token_ttl = token_ttl
 
     @property

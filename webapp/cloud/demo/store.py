@@ -16,20 +16,17 @@ import os
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterable
 from collections.abc import Iterator
 
 from webapp.cloud.demo import data
 from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import NotFound
-from webapp.cloud.models import Server
 from webapp.cloud.models import Volume
 
 __all__ = [
     "DemoStore",
     "addresses_in_use",
     "seed_keypair",
-    "server_from_row",
     "server_row",
     "usage",
     "used_ports",
@@ -45,7 +42,9 @@ CREATE TABLE IF NOT EXISTS servers (
     security_groups TEXT NOT NULL, description TEXT, user_data TEXT,
     status TEXT NOT NULL, final_status TEXT NOT NULL, fault TEXT,
     created_at REAL NOT NULL, ready_at REAL NOT NULL,
-    details TEXT NOT NULL DEFAULT '{}'
+    details TEXT NOT NULL DEFAULT '{}',
+    task_state TEXT, task_status TEXT, task_ends_at REAL,
+    booted_at REAL, halted_at REAL, updated_at REAL
 );
 CREATE TABLE IF NOT EXISTS keypairs (
     user_id TEXT NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
@@ -56,13 +55,39 @@ CREATE TABLE IF NOT EXISTS volumes (
     size_gb INTEGER NOT NULL, status TEXT NOT NULL, bootable INTEGER NOT NULL,
     volume_type TEXT NOT NULL, availability_zone TEXT NOT NULL,
     image_min_disk_gb INTEGER NOT NULL, image_min_ram_mb INTEGER NOT NULL,
-    server_id TEXT, delete_on_termination INTEGER NOT NULL DEFAULT 0
+    server_id TEXT, delete_on_termination INTEGER NOT NULL DEFAULT 0,
+    device TEXT NOT NULL DEFAULT '', image_id TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS used_ports (
     port_id TEXT PRIMARY KEY, server_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS seeded (what TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS floating_ips (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL, pool_id TEXT NOT NULL,
+    address TEXT NOT NULL, server_id TEXT, port_id TEXT, fixed_address TEXT,
+    UNIQUE (pool_id, address)
+);
 """
+
+#: columns added since the first version (table -> column -> definition), which
+#: :func:`_upgrade` adds to an older file
+_ADDED_COLUMNS = {
+    "servers": {
+        "details": "TEXT NOT NULL DEFAULT '{}'",
+        # a power action in progress: its task, the status it ends in, and when
+        "task_state": "TEXT",
+        "task_status": "TEXT",
+        "task_ends_at": "REAL",
+        # when the OS last started and (while stopping or stopped) was halted
+        "booted_at": "REAL",
+        "halted_at": "REAL",
+        "updated_at": "REAL",
+    },
+    "volumes": {
+        "device": "TEXT NOT NULL DEFAULT ''",
+        "image_id": "TEXT NOT NULL DEFAULT ''",
+    },
+}
 
 
 class DemoStore:
@@ -74,12 +99,26 @@ class DemoStore:
 
     :param path: the SQLite file holding the demo cloud's state.
     :param build_seconds: how long a server stays in BUILD.
+    :param action_seconds: how long a stop, start or reboot takes; None for half
+        the build time (so a cloud without build time has instant actions).
+    :param boot_seconds: how long a server's OS takes to boot once it runs, from
+        its first console line to cloud-init's last; None for the build time.
     :param latency: seconds every call sleeps, to feel like a real cloud.
     """
 
-    def __init__(self, path: str, *, build_seconds: float = 3.0, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        build_seconds: float = 3.0,
+        action_seconds: float | None = None,
+        boot_seconds: float | None = None,
+        latency: float = 0.0,
+    ) -> None:
         self.path = path
         self.build_seconds = build_seconds
+        self.action_seconds = action_seconds
+        self.boot_seconds = boot_seconds
         self.latency = latency
         #: open the file read-only, as when it cannot be written (tests use it)
         self.read_only = False
@@ -111,6 +150,18 @@ class DemoStore:
         with self.db() as db:
             db.execute("BEGIN IMMEDIATE")
             yield db
+
+    def action_time(self) -> float:
+        """Seconds a stop, start or reboot takes."""
+        if self.action_seconds is None:
+            return self.build_seconds / 2
+        return self.action_seconds
+
+    def boot_time(self) -> float:
+        """Seconds from a server's first console line to cloud-init's last."""
+        if self.boot_seconds is None:
+            return self.build_seconds
+        return self.boot_seconds
 
     def pause(self) -> None:
         """Sleep for the configured latency, as every call of the demo cloud does."""
@@ -215,30 +266,8 @@ def volume_from_row(row: sqlite3.Row) -> Volume:
         availability_zone=row["availability_zone"],
         image_min_disk_gb=row["image_min_disk_gb"],
         image_min_ram_mb=row["image_min_ram_mb"],
-    )
-
-
-def server_from_row(row: sqlite3.Row, volumes: Iterable[str] = ()) -> Server:
-    """The server a ``servers`` row holds, with the ids of its volumes if given."""
-    details = json.loads(row["details"] or "{}")
-    return Server(
-        id=row["id"],
-        name=row["name"],
-        status=row["status"],
-        flavor_id=row["flavor_id"],
         image_id=row["image_id"],
-        key_name=row["key_name"],
-        availability_zone=row["availability_zone"],
-        addresses=tuple(json.loads(row["networks"])),
-        security_groups=tuple(json.loads(row["security_groups"])),
-        description=row["description"],
-        fault=row["fault"] if row["status"] == "ERROR" else None,
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"])),
-        volumes=tuple(volumes),
-        tags=tuple(details.get("tags") or ()),
-        metadata=dict(details.get("metadata") or {}),
-        hostname=details.get("hostname"),
-        config_drive=bool(details.get("config_drive")),
+        device=row["device"] if row["server_id"] else "",
     )
 
 
@@ -263,14 +292,17 @@ def _unavailable(path: str, error: sqlite3.Error) -> CloudUnavailable:
 
 def _upgrade(db: sqlite3.Connection) -> None:
     """Bring a state file of an earlier version up to the current schema."""
-    columns = {row["name"] for row in db.execute("PRAGMA table_info(servers)")}
-    if "details" not in columns:
-        try:
-            db.execute("ALTER TABLE servers ADD COLUMN details TEXT NOT NULL DEFAULT '{}'")
-        except sqlite3.OperationalError as exc:
-            # another worker starting at the same moment was first
-            if "duplicate column" not in str(exc):
-                raise
+    for table, added in _ADDED_COLUMNS.items():
+        columns = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column, definition in added.items():
+            if column in columns:
+                continue
+            try:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            except sqlite3.OperationalError as exc:
+                # another worker starting at the same moment was first
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 def _seed_volumes(db: sqlite3.Connection) -> None:
@@ -282,7 +314,9 @@ def _seed_volumes(db: sqlite3.Connection) -> None:
         project_id = data.PROJECTS[project]["id"]
         for v in volumes:
             db.execute(
-                "INSERT OR IGNORE INTO volumes VALUES (?,?,?,?,?,?,?,?,?,?,NULL,0)",
+                "INSERT OR IGNORE INTO volumes (id, project_id, name, size_gb, status, "
+                "bootable, volume_type, availability_zone, image_min_disk_gb, "
+                "image_min_ram_mb, image_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     v.id,
                     project_id,
@@ -294,5 +328,6 @@ def _seed_volumes(db: sqlite3.Connection) -> None:
                     v.availability_zone,
                     v.image_min_disk_gb,
                     v.image_min_ram_mb,
+                    v.image_id,
                 ),
             )
