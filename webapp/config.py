@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_DATABASE": None,  # default: instance/demo-cloud.sqlite
     "DEMO_BUILD_SECONDS": 3.0,
     "DEMO_LATENCY": 0.0,  # seconds each demo call sleeps
+    # Seconds a stop, start or reboot takes, and from ACTIVE to cloud-init's
+    # "finished" line in the console log (unset: half the build time, the build time).
+    "DEMO_ACTION_SECONDS": None,
+    "DEMO_BOOT_SECONDS": None,
     # Whether users may set the server's administrator password (the cloud's
     # hypervisor must support it; Horizon's can_set_password). On for the demo.
     "CLOUD_ADMIN_PASSWORD": False,
@@ -43,6 +47,17 @@ DEFAULTS: dict[str, Any] = {
     "LAUNCH_CONFIG_DRIVE": False,
     # Optional steps the wizard does not show: "config", "review".
     "LAUNCH_HIDDEN_STEPS": [],
+    # -- the servers pages ----------------------------------------------------------
+    # Seconds each worker keeps a project's flavors and images for the server
+    # list (which shows them by name); 0 asks the cloud on every page.
+    "SERVER_LOOKUP_TTL": 60,
+    # Servers per page of the list (Nova's "limit"; pages follow its markers).
+    "SERVERS_PER_PAGE": 50,
+    # Seconds after ACTIVE to wait for cloud-init's "finished" line in the
+    # console log before saying the image may not use cloud-init.
+    "READY_TIMEOUT_SECONDS": 600,
+    # Lines of the console log the server page shows (and searches for it).
+    "CONSOLE_LOG_LINES": 50,
     # -- sessions and state ---------------------------------------------------------
     # Redis URL (redis://host:6379/0) for several hosts; unset means a SQLite
     # file in the instance folder, which every worker of one host shares.

@@ -2,7 +2,7 @@
 save may go back to older input.
 
 The server page polls ``GET /servers/<id>`` (the whole page, then the htmx
-fragment every 2 s) for as long as the server builds; each poll takes the demo
+fragment, first every 0.5 s) for as long as the server builds; each poll takes the demo
 cloud's latency. When every request wrote the whole session back at its end, a
 poll that started before a step was saved put the older wizard back when it
 ended (5 of 30 saves lost, measured). Here every save is made while a poll is
@@ -66,7 +66,7 @@ def test_a_polling_server_page_loses_no_saved_step(live, browsers, store_entries
                     polls.started += 1
                     polls.changed.notify_all()
                 response = poller.get(server_page, htmx=htmx)
-                if response.status_code != 200 or 'hx-trigger="every 2s"' not in response.text:
+                if response.status_code != 200 or 'hx-trigger="load delay:' not in response.text:
                     failures.append(f"poll: {response.status_code} {response.text[:200]}")
                     return
                 with polls.changed:

@@ -19,7 +19,7 @@ def test_launch_through_every_step_reaches_active(wizard):
     server_url = response.headers["Location"]
     assert re.fullmatch(r"/servers/[0-9a-f-]{36}", server_url)
     page = wizard.client.get(server_url).get_data(as_text=True)
-    assert "Status: <strong>ACTIVE</strong>" in page
+    assert 'data-status="ACTIVE"' in page
     assert "demo-key" in page
     assert "my first server" in page
     assert "private: 10.0.0." in page

@@ -185,6 +185,6 @@ def test_impossible_flavor_fault_is_explained(wizard, app):
     wizard.fill_all(name="huge", flavor="r1.huge")
     url = wizard.launch().headers["Location"]
     page = wizard.client.get(url).get_data(as_text=True)
-    assert "Status: <strong>ERROR</strong>" in page
+    assert 'data-status="ERROR"' in page
     assert "No valid host was found." in page
     assert "No compute host had room for this server" in page

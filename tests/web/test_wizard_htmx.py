@@ -116,5 +116,5 @@ def test_server_page_polls_while_building(wizard, app):
     url = wizard.launch().headers["Location"]
     page = wizard.client.get(url).get_data(as_text=True)
     assert "BUILD" in page
-    assert 'hx-trigger="every 2s"' in page
+    assert 'hx-trigger="load delay:500ms"' in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page

@@ -39,9 +39,16 @@ def init_app(app: Flask) -> None:
         provider = DemoProvider(
             config["DEMO_DATABASE"] or os.path.join(app.instance_path, "demo-cloud.sqlite"),
             build_seconds=float(config["DEMO_BUILD_SECONDS"]),
+            action_seconds=_seconds(config["DEMO_ACTION_SECONDS"]),
+            boot_seconds=_seconds(config["DEMO_BOOT_SECONDS"]),
             latency=float(config["DEMO_LATENCY"]),
         )
     app.extensions["skiff.cloud"] = provider
+
+
+def _seconds(value: object) -> float | None:
+    """A duration from the configuration; None (unset) keeps the default."""
+    return None if value is None else float(str(value))
 
 
 def get_provider() -> CloudProvider:
