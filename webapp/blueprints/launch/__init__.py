@@ -2,7 +2,8 @@
 
 ``views`` holds the routes; ``wizards`` opens and saves a wizard around a view;
 ``buttons`` says what each button of a step does; ``pages`` shows a step or moves
-to another; ``uploads`` reads a step's posted input and files.
+to another; ``uploads`` reads a step's posted input and files; ``again`` fills a
+new wizard from a server (launch again like this).
 """
 
 from flask import Blueprint

@@ -7,20 +7,30 @@ prefetch or a cross-site navigation cannot make (or drop) wizards.
 step's input and does what the pressed button asks
 (:mod:`webapp.blueprints.launch.buttons`). A wizard that has launched shows its
 outcome and takes no more input.
+``POST /launch/again/<server_id>`` makes a new wizard pre-filled from a server
+(:mod:`webapp.blueprints.launch.again`) and goes to its first step with an error,
+else to its last.
 """
 
 from __future__ import annotations
 
+from flask import abort
 from flask import flash
+from flask import redirect
+from flask import url_for
 from werkzeug.wrappers import Response
 
+from webapp.blueprints.launch import again as like_server
 from webapp.blueprints.launch import bp
 from webapp.blueprints.launch import buttons
 from webapp.blueprints.launch import wizards
 from webapp.blueprints.launch.pages import at_own_url
 from webapp.blueprints.launch.pages import go
+from webapp.blueprints.launch.pages import leave
 from webapp.blueprints.launch.pages import render
+from webapp.blueprints.launch.pages import step_url
 from webapp.blueprints.launch.uploads import posted_input
+from webapp.cloud.errors import NotFound
 from webapp.forms.launch import LaunchInstance
 from webapp.identity import login_required
 from webapp.workflow import Step
@@ -65,3 +75,34 @@ def step(workflow: LaunchInstance, current: Step) -> Response:
 def submit(workflow: LaunchInstance, current: Step) -> Response:
     """Save the step's input, then do what the pressed button asks."""
     return buttons.press(workflow, current, posted_input())
+
+
+@bp.get("/again/<server_id>")
+@login_required
+def again_page(server_id: str) -> Response:
+    """Only a POST makes the wizard: a GET (a link, a reload) goes to the server's
+    page and its button (rather than to the step route, as a wizard named "again")."""
+    return redirect(url_for("servers.detail", server_id=server_id), code=303)
+
+
+@bp.post("/again/<server_id>")
+@login_required
+def again(server_id: str) -> Response:
+    """Launch again like this: a new wizard pre-filled from the server, every step
+    checked against the cloud as it is now; then its first step with an error, or
+    its last step, ready to launch."""
+    try:
+        original = like_server.read_server(wizards.connect(), server_id)
+    except NotFound:
+        abort(404, "That server no longer exists, so it cannot be launched again.")
+    workflow = wizards.start_fresh()
+    try:
+        like_server.prefill(workflow, like_server.seed(original, workflow.resources))
+    finally:
+        wizards.save(workflow)
+    name = original.server.name
+    if workflow.errors:
+        flash(f'Not all of "{name}" can be launched again: see the steps marked with "!".', "error")
+    else:
+        flash(f'A launch like "{name}", checked against the cloud as it is now.', "info")
+    return leave(step_url(workflow, workflow.entry_point()))

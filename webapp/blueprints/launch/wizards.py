@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
+from collections.abc import Mapping
 
 from flask import abort
 from flask import current_app
@@ -90,7 +91,7 @@ def draft() -> LaunchInstance:
     the wizard :func:`start` makes when this page is first posted.
     """
     state = WizardState(id=DRAFT, workflow=LaunchInstance.slug)
-    state.initial = state.context = _initial()
+    state.initial = state.context = _initial(request.args)
     catalog = fetch_catalog(connect())
     _catalogs().put(_draft_key(), catalog)
     return _workflow(state, catalog)
@@ -99,11 +100,13 @@ def draft() -> LaunchInstance:
 def start() -> LaunchInstance:
     """Make a new wizard (every tab gets its own), pre-filled from the query, with
     the lists its page was shown with (or fresh ones)."""
-    state = _store().create(LaunchInstance.slug, _initial())
-    add_wizard(state.id)  # to be forgotten at logout
-    catalog = _catalogs().get_or_fetch(_draft_key(), connect)
-    _catalogs().put(state.id, catalog)
-    return _workflow(state, catalog)
+    return _create(_initial(request.args), _catalogs().get_or_fetch(_draft_key(), connect))
+
+
+def start_fresh() -> LaunchInstance:
+    """Make a new wizard with nothing typed and the cloud's lists fetched now, for
+    a caller that types into it (launch again like this)."""
+    return _create(_initial({}), fetch_catalog(connect()))
 
 
 def save(workflow: LaunchInstance) -> None:
@@ -160,8 +163,15 @@ def connect() -> CloudConnection:
     return get_connection(g.identity)
 
 
-def _initial() -> dict[str, object]:
-    seed = {PREFILL[k]: v for k, v in request.args.items() if k in PREFILL}
+def _create(initial: dict[str, object], catalog: Catalog) -> LaunchInstance:
+    state = _store().create(LaunchInstance.slug, initial)
+    add_wizard(state.id)  # to be forgotten at logout
+    _catalogs().put(state.id, catalog)
+    return _workflow(state, catalog)
+
+
+def _initial(query: Mapping[str, str]) -> dict[str, object]:
+    seed = {PREFILL[k]: v for k, v in query.items() if k in PREFILL}
     seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
     return LaunchInstance.get_initial(seed)
 
