@@ -11,12 +11,33 @@ the flavor table's "Update figures" button does the same with a whole page.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
-from urllib.parse import parse_qsl
 
 import pytest
 
-from webapp.cloud.demo.data import IMAGES
+from tests.helpers.browser import IMAGE_IDS
+from tests.helpers.browser import SERVER
+from tests.helpers.browser import WIZARD
+from tests.helpers.browser import choose
+from tests.helpers.browser import expect_chosen
+from tests.helpers.browser import expect_new_panel
+from tests.helpers.browser import expect_states
+from tests.helpers.browser import expect_step
+from tests.helpers.browser import flavor
+from tests.helpers.browser import flavor_row
+from tests.helpers.browser import htmx_swap
+from tests.helpers.browser import is_post
+from tests.helpers.browser import launch
+from tests.helpers.browser import log_in
+from tests.helpers.browser import mark_panel
+from tests.helpers.browser import page_move
+from tests.helpers.browser import posted
+from tests.helpers.browser import preview
+from tests.helpers.browser import quota
+from tests.helpers.browser import states_at
+from tests.helpers.browser import status
+from tests.helpers.browser import step_button
+from tests.helpers.browser import walk
+from tests.helpers.browser import wizard_button
 
 try:
     from playwright.sync_api import expect
@@ -24,197 +45,6 @@ except ImportError:  # the browser fixture skips (or fails on CI) with the reaso
     expect = None
 
 pytestmark = pytest.mark.browser
-
-#: the first step: a new launch's page, or a wizard's Details once it is made
-WIZARD = re.compile(r"/launch/([^/]+/details)?$")
-SERVER = re.compile(r"/servers/[0-9a-f-]{36}$")
-#: step slug -> its panel heading, in the wizard's order
-STEP_NAMES = {
-    "details": "Details",
-    "source": "Source",
-    "flavor": "Flavor",
-    "network": "Networking",
-    "access": "Access & Security",
-    "config": "Configuration",
-    "review": "Review",
-}
-STEPS = tuple(STEP_NAMES)
-IMAGE_IDS = {image.name: image.id for image in IMAGES}
-
-
-# -- helpers --------------------------------------------------------------------
-
-
-def log_in(page, live, username="demo", password="demo"):
-    """Log in through the form; the portal then shows a new launch's first step."""
-    page.goto(live.url + "/launch/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(WIZARD)
-
-
-def wizard_button(page, name):
-    """A button of the step form (Next, Back, Launch...), not of the step list."""
-    return page.locator("#wizard-form .wizard-actions").get_by_role("button", name=name, exact=True)
-
-
-def step_button(page, slug):
-    """An entry of the step list (a submit button of the step form, outside it)."""
-    return page.locator(f'#wizard-steps button[value="step:{slug}"]')
-
-
-def choose(page, select, text):
-    """Select the option of ``select`` whose label contains ``text``."""
-    value = page.locator(f"{select} option", has_text=text).first.get_attribute("value")
-    page.locator(select).select_option(value)
-
-
-def expect_chosen(page, select, text):
-    expect(page.locator(f"{select} option:checked")).to_contain_text(text)
-
-
-def flavor(page, name):
-    """The radio of flavor ``name`` in the flavor table."""
-    return page.locator("#wizard-panel").get_by_label(name, exact=True)
-
-
-def flavor_row(page, name):
-    """The row of flavor ``name``; its last cell says whether it can be used, or why not."""
-    return page.locator("#wizard-panel tbody tr", has=page.get_by_label(name, exact=True))
-
-
-def quota(page, label):
-    """The figures of one quota bar ("0 used + 1 this launch, 19 of 20 left")."""
-    return page.locator("#quota .quota-row", has_text=label).locator(".quota-figures")
-
-
-def expect_step(page, slug):
-    """The page shows step ``slug``: its URL and its panel."""
-    page.wait_for_url(re.compile(f"/launch/[^/]+/{slug}$"))
-    expect(page.locator("#panel-title")).to_have_text(STEP_NAMES[slug])
-
-
-def expect_states(page, *states):
-    """The step list's states, in order (current, done, todo, error)."""
-    expect(page.locator("#wizard-steps li")).to_have_class(list(states))
-
-
-def states_at(slug):
-    """The step list when the steps before ``slug`` are done and none after it."""
-    here = STEPS.index(slug)
-    return ["done"] * here + ["current"] + ["todo"] * (len(STEPS) - here - 1)
-
-
-def posted(request) -> dict[str, str]:
-    """The fields of a POST (urlencoded or multipart; the first value of each)."""
-    body = request.post_data or ""
-    if "multipart/form-data" in (request.header_value("content-type") or ""):
-        pairs = re.findall(r'name="([^"]+)"\r\n\r\n(.*?)\r\n--', body, re.DOTALL)
-    else:
-        pairs = parse_qsl(body, keep_blank_values=True)
-    fields = {}
-    for key, value in pairs:
-        fields.setdefault(key, value)
-    return fields
-
-
-def is_post(response):
-    return response.request.method == "POST"
-
-
-def mark_panel(page):
-    """Mark the panel on screen, so that its replacement can be waited for."""
-    page.evaluate(
-        "window.__marker = window.__marker || 1;"
-        "document.getElementById('wizard-panel').dataset.stale = 'yes'"
-    )
-
-
-def expect_new_panel(page):
-    expect(page.locator("#wizard-panel")).to_have_count(1)
-    expect(page.locator("#wizard-panel[data-stale]")).to_have_count(0)
-
-
-def htmx_swap(page, action, slug):
-    """Do ``action`` (a click) and check that it was answered by an HTMX swap: an
-    XHR with HX-Request answered 200 (a panel, not a redirect), the page itself
-    not reloaded (the marker set on ``window`` survives), then step ``slug``,
-    with the focus on the new panel's heading."""
-    mark_panel(page)
-    with page.expect_response(is_post) as info:
-        action()
-    response = info.value
-    assert response.request.header_value("hx-request") == "true"
-    assert response.status == 200
-    expect_new_panel(page)
-    expect_step(page, slug)
-    expect(page.locator("#panel-title")).to_be_focused()
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded"
-    return response
-
-
-def preview(page, action):
-    """Do ``action`` (choose a boot source or a flavor), which htmx posts with
-    nav=preview: a new panel for the same step (no new URL), the page kept."""
-    url = page.url
-    mark_panel(page)
-    with page.expect_response(is_post) as info:
-        action()
-    response = info.value
-    assert response.request.header_value("hx-request") == "true"
-    assert posted(response.request)["nav"] == "preview"
-    assert response.status == 200
-    assert response.header_value("hx-push-url") is None
-    expect_new_panel(page)
-    assert page.url == url
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded"
-    return response
-
-
-def page_move(page, action, slug):
-    """Do ``action`` without JavaScript: a whole-page POST (then 303 and GET when it
-    moves to another step), and see step ``slug``."""
-    with page.expect_navigation():
-        action()
-    expect_step(page, slug)
-
-
-def walk(page, to, *, js, name="web-1", image="cirros", size="m1.tiny", network="private"):
-    """From Details, fill every step with valid values and go on with Next up to
-    step ``to`` (with HTMX swaps, or whole pages without JavaScript)."""
-    move = htmx_swap if js else page_move
-
-    def change(action):
-        """A source or flavor chosen: with JavaScript, wait for the preview swap."""
-        if js:
-            preview(page, action)
-        else:
-            action()
-
-    for here, there in pairwise(STEPS):
-        if here == to:
-            return
-        if here == "details":
-            page.get_by_label("Instance name").fill(name)
-        elif here == "source":
-            change(lambda: choose(page, "#source_id", image))
-        elif here == "flavor":
-            change(flavor(page, size).click)
-        elif here == "network":
-            choose(page, "#nic_1", network)
-        move(page, wizard_button(page, "Next").click, there)
-
-
-def launch(page, click=None):
-    """Press Launch (or do ``click``) and wait for the server page."""
-    (click or wizard_button(page, "Launch").click)()
-    page.wait_for_url(SERVER)
-
-
-def status(page):
-    return page.locator("#server-status .status")
-
 
 # -- a. the whole journey with JavaScript -----------------------------------------
 
@@ -349,18 +179,17 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     launch(page)
     expect(page.locator("h1")).to_have_text("web-js")
     expect(page.locator("#messages")).to_contain_text('Requested 1 server(s) named "web-js"')
-    expect(status(page)).to_contain_text("BUILD")
-    expect(status(page)).to_contain_text("building")
+    expect(status(page)).to_contain_text("Building")
     screenshot(page, "10-server-build")
 
     # The status is polled over HTMX until ACTIVE, without reloading the page...
     polls = []
     page.on("request", lambda r: polls.append(r.url) if r.headers.get("hx-request") else None)
     page.evaluate("window.__marker = 'server'")
-    expect(status(page)).to_contain_text("ACTIVE")
-    expect(status(page)).not_to_contain_text("building")
+    expect(status(page)).to_contain_text("Running")
+    expect(status(page)).not_to_contain_text("Building")
     assert page.evaluate("window.__marker") == "server", "the server page was reloaded"
-    assert polls and all(url == page.url for url in polls)
+    assert polls and all(url.startswith(page.url + "/status?") for url in polls)
     # ...and the polling stops: the final fragment has no hx-trigger.
     expect(page.locator("#server-status[hx-trigger]")).to_have_count(0)
     seen = len(polls)
@@ -464,9 +293,9 @@ def test_wizard_without_javascript_uses_whole_pages_and_reaches_active(nojs_page
     page.on("load", lambda p: loads.append(p.url))
     launch(page)
     expect(page.locator("h1")).to_have_text("web-nojs")
-    expect(status(page)).to_contain_text("BUILD")
+    expect(status(page)).to_contain_text("Building")
     # <noscript><meta http-equiv="refresh"> reloads the page until the build is over
-    expect(status(page)).to_contain_text("ACTIVE")
+    expect(status(page)).to_contain_text("Running")
     assert len([url for url in loads if SERVER.search(url)]) >= 2
 
     [server] = live_server.servers()

@@ -17,6 +17,7 @@ they fail, so a CI job cannot pass by testing nothing.
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import requests
@@ -26,10 +27,15 @@ from novaclient import client as nova_client
 
 from tests.helpers.cloud_config import CloudConfig
 from tests.helpers.skips import unavailable
+from tests.helpers.wizard import Wizard
+from webapp import create_app
 from webapp.cloud import errors
 from webapp.cloud.models import Identity
 from webapp.cloud.openstack import OpenStackProvider
 
+PUBLIC_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx7lI1h5J9Ckq6y7Qm3m1r1b2Q8d0h0Yk3Zr7m9oU1V skiff@test"
+)
 DEVCLOUD_CONFIG = "/opt/devcloud/clouds.yaml"
 DEVCLOUD_AUTH_URL = "http://127.0.0.1:5000/v3"
 SKIP_MESSAGE = "no OpenStack configured: run ../shared/devcloud/up.sh or set SKIFF_TEST_OS_AUTH_URL"
@@ -90,3 +96,49 @@ def os_admin_compute(os_config) -> nova_client.Client:
     )
     session = ks_session.Session(auth=auth, timeout=30)
     return nova_client.Client("2.1", session=session, region_name=os_config.region_name)
+
+
+@pytest.fixture
+def portal(os_config, tmp_path):
+    """A portal on the test cloud (in this process), with its user logged in: a
+    :class:`Wizard` over its test client."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "CLOUD_AUTH_URL": os_config.auth_url,
+            "CLOUD_REGION": os_config.region_name,
+            "DEMO_DATABASE": str(tmp_path / "unused.sqlite"),
+        },
+        instance_path=str(tmp_path),
+    )
+    wizard = Wizard(app.test_client())
+    response = wizard.login(os_config.username, os_config.password)
+    assert response.status_code == 303, "login through the portal failed"
+    return wizard
+
+
+@pytest.fixture
+def nova(os_config, os_provider, os_identity):
+    """novaclient as the test user, for setting up and reading back."""
+    connection = os_provider.connect(os_identity)
+    return nova_client.Client("2.96", session=connection.session, region_name=os_config.region_name)
+
+
+@pytest.fixture
+def cleanup(nova):
+    """Names of servers a test makes; they are deleted after it."""
+    names = []
+    yield names
+    for server in nova.servers.list():
+        if server.name in names:
+            server.delete()
+
+
+@pytest.fixture
+def keypair(nova):
+    """A key pair of the test user, deleted after the test."""
+    name = f"skiff-test-{uuid.uuid4().hex[:8]}"
+    nova.keypairs.create(name, public_key=PUBLIC_KEY)
+    yield name
+    nova.keypairs.delete(name)

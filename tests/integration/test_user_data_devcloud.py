@@ -11,11 +11,7 @@ import uuid
 import pytest
 from novaclient import client as nova_client
 
-from tests.integration.test_wizard_devcloud import cleanup  # noqa: F401  (fixture)
-from tests.integration.test_wizard_devcloud import keypair  # noqa: F401  (fixture)
-from tests.integration.test_wizard_devcloud import nova  # noqa: F401  (fixture)
-from tests.integration.test_wizard_devcloud import portal  # noqa: F401  (fixture)
-from tests.integration.test_wizard_devcloud import wait_for_final
+from tests.helpers.servers import wait_for_final
 
 pytestmark = pytest.mark.devcloud
 

@@ -6,76 +6,17 @@ and the upstream calls of a whole launch stay within budget."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 import pytest
-from novaclient import client as nova_client
 
-from tests.helpers.wizard import Wizard
-from webapp import create_app
+from tests.helpers.servers import wait_for_final
 from webapp.cloud.openstack import session as os_session
 
 pytestmark = pytest.mark.devcloud
 
 #: upstream calls from opening the wizard through POST /servers (issue 3)
 CALL_BUDGET = 15
-PUBLIC_KEY = (
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx7lI1h5J9Ckq6y7Qm3m1r1b2Q8d0h0Yk3Zr7m9oU1V skiff@test"
-)
-
-
-@pytest.fixture
-def portal(os_config, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "CLOUD_AUTH_URL": os_config.auth_url,
-            "CLOUD_REGION": os_config.region_name,
-            "DEMO_DATABASE": str(tmp_path / "unused.sqlite"),
-        },
-        instance_path=str(tmp_path),
-    )
-    wizard = Wizard(app.test_client())
-    response = wizard.login(os_config.username, os_config.password)
-    assert response.status_code == 303, "login through the portal failed"
-    return wizard
-
-
-@pytest.fixture
-def nova(os_config, os_provider, os_identity):
-    """novaclient as the test user, for setting up and reading back."""
-    connection = os_provider.connect(os_identity)
-    return nova_client.Client("2.96", session=connection.session, region_name=os_config.region_name)
-
-
-@pytest.fixture
-def keypair(nova):
-    name = f"skiff-test-{uuid.uuid4().hex[:8]}"
-    nova.keypairs.create(name, public_key=PUBLIC_KEY)
-    yield name
-    nova.keypairs.delete(name)
-
-
-@pytest.fixture
-def cleanup(nova):
-    names = []
-    yield names
-    for server in nova.servers.list():
-        if server.name in names:
-            server.delete()
-
-
-def wait_for_final(wizard, url, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        html = wizard.client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
-        status = re.search(r"Status: <strong>(\w+)</strong>", html).group(1)
-        if status in ("ACTIVE", "ERROR"):
-            return status, html
-        time.sleep(1)
-    raise AssertionError(f"{url} still {status} after {timeout} s")
 
 
 def test_launch_with_every_option_reaches_active(portal, nova, keypair, cleanup):
