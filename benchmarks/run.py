@@ -1,6 +1,6 @@
 """Run every benchmark and print its figures: ``make bench``.
 
-The cloud-call benchmark needs a real OpenStack (the devcloud); it is skipped with
+The cloud-call and status-lag benchmarks need a real OpenStack (the devcloud); they are skipped with
 a message when none answers. Each benchmark exits non-zero over its budget.
 """
 
@@ -27,9 +27,9 @@ def main() -> int:
     failures = 0
     scripts = ["page_weight.py", "step_swap.py"]
     if cloud_answers():
-        scripts.append("cloud_calls.py")
+        scripts += ["cloud_calls.py", "status_lag.py"]
     else:
-        print("cloud_calls.py: skipped, no OpenStack (run ../shared/devcloud/up.sh)")
+        print("cloud_calls.py, status_lag.py: skipped, no OpenStack (run ../shared/devcloud/up.sh)")
     for script in scripts:
         if not os.path.exists(os.path.join(HERE, script)):
             continue
