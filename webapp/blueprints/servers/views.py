@@ -126,20 +126,21 @@ def detail(server_id: str) -> Response:
     lookups = access.lookups()
     volumes = cloud.server_volumes(server.id)
     image = _image_of(server, lookups.image(server.image_id), volumes)
-    console = ""
+    console = None  # not read: a building or failed server has none yet
     if server.status not in {"BUILD", "ERROR"}:
         console = cloud.console_output(
             server.id, lines=int(current_app.config["CONSOLE_LOG_LINES"])
         )
     features = cloud.features()
     values = {
-        **access.status_values(server, console=console or None, image=image),
+        # an empty log was read all the same: status_values must not read it again
+        **access.status_values(server, console=console, image=image),
         "flavor": presenting.flavor_of(server, lookups),
         "image": image,
         "volumes": volumes,
         "ports": cloud.server_ports(server.id),
         "groups": _server_groups(server),
-        "console": console,
+        "console": console or "",
         "server_id": server.id,
         "console_link": features.remote_console and server.status == "ACTIVE",
         **access.floating_ip_values(server),
