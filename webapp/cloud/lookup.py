@@ -10,25 +10,18 @@ users is safe; nothing per user is kept.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from webapp.cloud.expiring import ExpiringMap
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Image
 
 __all__ = ["Lookups", "LookupCache"]
 
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class _Entry:
-    expires: float
-    items: dict[str, Any]
 
 
 class LookupCache:
@@ -39,10 +32,9 @@ class LookupCache:
     """
 
     def __init__(self, *, ttl: float = 60.0, clock: Clock = time.monotonic) -> None:
-        self.ttl = ttl
-        self.clock = clock
-        self._entries: dict[tuple[str, str], _Entry] = {}
-        self._lock = threading.Lock()
+        self._lists: ExpiringMap[tuple[str, str], dict[str, Any]] = ExpiringMap(
+            ttl=ttl, clock=clock
+        )
 
     def flavors(self, project_id: str, fetch: Callable[[], Sequence[Flavor]]) -> dict[str, Flavor]:
         """The project's flavors by id, fetched with ``fetch`` when not cached."""
@@ -54,34 +46,24 @@ class LookupCache:
 
     def cached_image(self, project_id: str, image_id: str) -> Image | None:
         """An image from the cache only (never a call): None when not cached."""
-        entry = self._fresh(project_id, "images")
-        found: Image | None = entry.items.get(image_id) if entry else None
+        images = self._lists.get((project_id, "images"))
+        found: Image | None = images.get(image_id) if images else None
         return found
 
     def clear(self) -> None:
         """Forget everything (e.g. after the lists changed)."""
-        with self._lock:
-            self._entries.clear()
+        self._lists.clear()
 
     def _get(
         self, project_id: str, kind: str, fetch: Callable[[], Sequence[Any]]
     ) -> dict[str, Any]:
-        entry = self._fresh(project_id, kind)
-        if entry is not None:
-            return entry.items
-        # Two requests missing at once both fetch: cheaper than holding the lock
-        # across a cloud call.
-        items = {item.id: item for item in fetch()}
-        with self._lock:
-            self._entries[(project_id, kind)] = _Entry(self.clock() + self.ttl, items)
+        items = self._lists.get((project_id, kind))
+        if items is None:
+            # Two requests missing at once both fetch: cheaper than holding a
+            # lock across a cloud call.
+            items = {item.id: item for item in fetch()}
+            self._lists.put((project_id, kind), items)
         return items
-
-    def _fresh(self, project_id: str, kind: str) -> _Entry | None:
-        with self._lock:
-            entry = self._entries.get((project_id, kind))
-        if entry is None or entry.expires <= self.clock():
-            return None
-        return entry
 
 
 class Lookups:

@@ -9,11 +9,10 @@ that unlock what the portal offers are named here as well.
 
 from __future__ import annotations
 
-import threading
-import time
-
 from novaclient import api_versions
 from novaclient import client as nova_client
+
+from webapp.cloud.expiring import ExpiringMap
 
 __all__ = [
     "COMPUTE_FLOOR",
@@ -48,45 +47,33 @@ HOSTNAME_FQDN = _V("2.94")
 
 
 class DiscoveryCache:
-    """A small thread-safe map with expiry, shared by all connections of a provider:
-    each endpoint's negotiated microversion (:meth:`get`) or other fact, such as
-    its remote console type (:meth:`get_text`), by a key naming the endpoint.
+    """Facts about endpoints shared by all connections of a provider: each
+    endpoint's negotiated microversion (:meth:`get`) or other fact, such as its
+    remote console type (:meth:`get_text`), by a key naming the endpoint.
 
     :param ttl: seconds an entry is trusted; 0 turns the cache off.
     """
 
     def __init__(self, *, ttl: float = 3600.0) -> None:
-        self.ttl = ttl
-        self._entries: dict[str, tuple[float, api_versions.APIVersion | str]] = {}
-        self._lock = threading.Lock()
+        self._facts: ExpiringMap[str, api_versions.APIVersion | str] = ExpiringMap(ttl=ttl)
 
     def get(self, key: str) -> api_versions.APIVersion | None:
         """The version stored for ``key``, or None when absent, stale or text."""
-        value = self._fresh(key)
+        value = self._facts.get(key)
         return value if isinstance(value, api_versions.APIVersion) else None
 
     def get_text(self, key: str) -> str | None:
         """The text stored for ``key``, or None when absent, stale or a version."""
-        value = self._fresh(key)
+        value = self._facts.get(key)
         return value if isinstance(value, str) else None
-
-    def _fresh(self, key: str) -> api_versions.APIVersion | str | None:
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is None or time.monotonic() - entry[0] > self.ttl:
-            return None
-        return entry[1]
 
     def put(self, key: str, value: api_versions.APIVersion | str) -> None:
         """Remember ``value`` for ``key``."""
-        if self.ttl > 0:
-            with self._lock:
-                self._entries[key] = (time.monotonic(), value)
+        self._facts.put(key, value)
 
     def clear(self) -> None:
         """Forget everything (e.g. after a cloud upgrade)."""
-        with self._lock:
-            self._entries.clear()
+        self._facts.clear()
 
 
 def negotiate_compute(nova: nova_client.Client) -> api_versions.APIVersion | None:
