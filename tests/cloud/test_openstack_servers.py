@@ -7,7 +7,7 @@ from urllib import parse
 
 import pytest
 
-from tests.cloud.test_openstack_compute import nova_server
+from tests.helpers.fake_cloud import nova_server
 from webapp.cloud import errors
 from webapp.cloud import models
 from webapp.cloud.openstack import convert

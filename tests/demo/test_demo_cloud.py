@@ -9,6 +9,9 @@ import time
 
 import pytest
 
+from tests.helpers.demo import CIRROS
+from tests.helpers.demo import PRIVATE
+from tests.helpers.demo import request
 from webapp import create_app
 from webapp.cloud import catalog as catalog_module
 from webapp.cloud.catalog import fetch_catalog
@@ -20,12 +23,9 @@ from webapp.cloud.errors import QuotaExceeded
 from webapp.cloud.errors import Unauthorized
 from webapp.cloud.models import BlockDevice
 from webapp.cloud.models import Nic
-from webapp.cloud.models import ServerRequest
 
-CIRROS = demo_data.IMAGES[0].id
 DEBIAN = demo_data.IMAGES[1].id
 UBUNTU = demo_data.IMAGES[2].id
-PRIVATE = demo_data.NETWORKS[0].id
 SHARED = demo_data.NETWORKS[1].id
 ISOLATED = demo_data.NETWORKS[2].id
 BOOT_VOLUME, DATA_VOLUME = (v.id for v in demo_data.VOLUMES["demo"])
@@ -37,30 +37,6 @@ VOLUME_ONLY = "7"  # v1.volume-only: no local disk
 @pytest.fixture
 def provider(tmp_path):
     return DemoProvider(str(tmp_path / "demo.sqlite"), build_seconds=0)
-
-
-@pytest.fixture
-def demo(provider):
-    return provider.connect(provider.login("demo", "demo"))
-
-
-@pytest.fixture
-def sandbox(provider):
-    identity = provider.login("demo", "demo")
-    sandbox = next(p for p in identity.projects if p.name == "sandbox")
-    return provider.connect(provider.switch_project(identity, sandbox.id))
-
-
-def request(**values):
-    return ServerRequest(
-        **{
-            "name": "s",
-            "flavor_id": "2",
-            "image_id": CIRROS,
-            "networks": (Nic(network_id=PRIVATE),),
-            **values,
-        }
-    )
 
 
 def boot_volume(**values):

@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from tests.demo.test_demo_cloud import request
+from tests.helpers.demo import CIRROS
+from tests.helpers.demo import PRIVATE
+from tests.helpers.demo import request
 from webapp.cloud.demo import DemoProvider
 from webapp.cloud.demo import data as demo_data
 from webapp.cloud.errors import Conflict
@@ -19,10 +21,8 @@ from webapp.cloud.models import BlockDevice
 from webapp.cloud.models import Network
 from webapp.cloud.models import Nic
 
-CIRROS = demo_data.IMAGES[0].id
 DEBIAN = demo_data.IMAGES[1].id
 (APPLIANCE,) = demo_data.NO_CLOUD_INIT
-PRIVATE = demo_data.NETWORKS[0].id
 SHARED = demo_data.NETWORKS[1].id
 (PUBLIC,) = (p.id for p in demo_data.FLOATING_POOLS)
 BOOT_VOLUME = demo_data.VOLUMES["demo"][0].id
@@ -64,18 +64,6 @@ def provider(tmp_path, clock):
         action_seconds=ACTION,
         boot_seconds=BOOT,
     )
-
-
-@pytest.fixture
-def demo(provider):
-    return provider.connect(provider.login("demo", "demo"))
-
-
-@pytest.fixture
-def sandbox(provider):
-    identity = provider.login("demo", "demo")
-    sandbox = next(p for p in identity.projects if p.name == "sandbox")
-    return provider.connect(provider.switch_project(identity, sandbox.id))
 
 
 def launch(conn, clock, **values):

@@ -166,3 +166,28 @@ class FakeCloud:
             for r in self.http.request_history
             if (method is None or r.method == method) and r.url.startswith(base)
         ]
+
+
+def nova_server(**overrides):
+    """A server as GET /servers/{id} shows it at 2.96."""
+    server = {
+        "id": "srv-1",
+        "name": "web",
+        "status": "ACTIVE",
+        "created": "2026-11-25T10:00:00Z",
+        "progress": 0,
+        "image": {"id": "img-1", "links": []},
+        "flavor": {"original_name": "m1.nano", "vcpus": 1, "ram": 128, "disk": 1},
+        "key_name": "laptop",
+        "OS-EXT-AZ:availability_zone": "nova",
+        "addresses": {
+            "demo-net": [
+                {"addr": "10.0.0.5", "version": 4, "OS-EXT-IPS:type": "fixed"},
+                {"addr": "fd00::5", "version": 6, "OS-EXT-IPS:type": "fixed"},
+            ]
+        },
+        "security_groups": [{"name": "default"}, {"name": "web"}, {"name": "default"}],
+        "description": "front end",
+    }
+    server.update(overrides)
+    return server

@@ -8,7 +8,10 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 
+import pytest
+
 from tests.helpers.wizard import Wizard
+from webapp.cloud import errors
 
 HTMX = {"HX-Request": "true"}
 
@@ -113,3 +116,26 @@ def wait_for_final(wizard, url, timeout=90):
             return status, html
         time.sleep(1)
     raise AssertionError(f"{url} still {status} after {timeout} s")
+
+
+def wait_for(conn, server_id, *, timeout=60.0):
+    """Read the server through a cloud connection until nothing changes (or
+    ``timeout``): the server as last read."""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = conn.get_server(server_id)
+        if server.is_final or time.monotonic() > deadline:
+            return server
+        time.sleep(1)
+
+
+def wait_until_gone(conn, server_id, *, timeout=30.0):
+    """Wait until the cloud no longer knows the server; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn.get_server(server_id)
+        except errors.NotFound:
+            return
+        time.sleep(1)
+    pytest.fail(f"server {server_id} was not deleted in {timeout} s")

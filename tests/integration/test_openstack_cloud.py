@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import time
 import uuid
 
 import pytest
 from novaclient import client as nova_client
 
+from tests.helpers.servers import wait_for
+from tests.helpers.servers import wait_until_gone
 from webapp.cloud import errors
 from webapp.cloud import models
 from webapp.cloud.openstack import OpenStackProvider
@@ -49,26 +50,6 @@ def by_name(items, name):
     found = [i for i in items if i.name == name]
     assert found, f"{name!r} not in {[i.name for i in items]}"
     return found[0]
-
-
-def wait_for(conn, server_id, *, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        server = conn.get_server(server_id)
-        if server.is_final or time.monotonic() > deadline:
-            return server
-        time.sleep(1)
-
-
-def wait_until_gone(conn, server_id, *, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn.get_server(server_id)
-        except errors.NotFound:
-            return
-        time.sleep(1)
-    pytest.fail(f"server {server_id} was not deleted in {timeout} s")
 
 
 def test_login(os_identity, os_config):

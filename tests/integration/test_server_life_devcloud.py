@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.test_openstack_cloud import wait_for
-from tests.integration.test_openstack_cloud import wait_until_gone
+from tests.helpers.servers import wait_for
+from tests.helpers.servers import wait_until_gone
 from webapp.cloud import errors
 from webapp.cloud import models
 
