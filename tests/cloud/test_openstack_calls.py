@@ -7,26 +7,13 @@ import requests
 
 from webapp.cloud import errors
 from webapp.cloud import models
+from webapp.cloud.catalog import fetched_fields
 from webapp.cloud.openstack import Call
 from webapp.cloud.openstack import CallLog
 from webapp.cloud.openstack import recording
 
 #: every list of webapp.cloud.catalog.fetch_catalog
-WIZARD_LISTS = (
-    "features",
-    "list_images",
-    "list_flavors",
-    "list_keypairs",
-    "list_networks",
-    "list_security_groups",
-    "list_availability_zones",
-    "list_ports",
-    "list_volumes",
-    "list_volume_snapshots",
-    "list_volume_types",
-    "list_server_groups",
-    "get_limits",
-)
+WIZARD_LISTS = tuple(fetched.method for fetched in fetched_fields().values())
 
 
 @pytest.fixture

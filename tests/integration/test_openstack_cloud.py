@@ -13,6 +13,7 @@ from tests.helpers.servers import wait_for
 from tests.helpers.servers import wait_until_gone
 from webapp.cloud import errors
 from webapp.cloud import models
+from webapp.cloud.catalog import fetched_fields
 from webapp.cloud.openstack import OpenStackProvider
 from webapp.cloud.openstack import recording
 from webapp.cloud.openstack import rest
@@ -114,21 +115,7 @@ def test_keypairs(conn, keypair):
 
 
 #: every list of webapp.cloud.catalog.fetch_catalog
-WIZARD_LISTS = (
-    "features",
-    "list_images",
-    "list_flavors",
-    "list_keypairs",
-    "list_networks",
-    "list_security_groups",
-    "list_availability_zones",
-    "list_ports",
-    "list_volumes",
-    "list_volume_snapshots",
-    "list_volume_types",
-    "list_server_groups",
-    "get_limits",
-)
+WIZARD_LISTS = tuple(fetched.method for fetched in fetched_fields().values())
 
 
 def test_create_read_and_delete_a_server(os_config, os_identity, conn, keypair):
