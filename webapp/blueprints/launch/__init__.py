@@ -29,4 +29,26 @@ def size_mb_filter(value: int) -> str:
     return size_mb(value)
 
 
+@bp.app_template_global("preview_attrs")
+def preview_attrs(step_url: str, trigger: str = "change") -> dict[str, str]:
+    """The htmx attributes of a control whose change re-renders the step's figures
+    (``nav=preview``), for ``render_field(**...)`` or ``|xmlattr``.
+
+    ``hx-sync="closest form:abort"``: a button pressed meanwhile (Next, a step)
+    aborts the preview rather than being swallowed; its post carries the same
+    input. ``hx-disabled-elt="unset"``: so the step's buttons stay usable during a
+    preview (the form disables them only for its own posts). Without JavaScript
+    the figures follow on "Next" or the step's "Update" button.
+    """
+    return {
+        "hx-post": step_url,
+        "hx-trigger": trigger,
+        "hx-vals": '{"nav": "preview"}',
+        "hx-target": "#wizard-panel",
+        "hx-swap": "outerHTML",
+        "hx-sync": "closest form:abort",
+        "hx-disabled-elt": "unset",
+    }
+
+
 from webapp.blueprints.launch import views  # noqa: E402,F401  (registers the routes)
