@@ -15,6 +15,8 @@ from typing import Any
 import flask
 import requests
 
+from tests.helpers.choices import choice_value
+from tests.helpers.choices import source_value
 from webapp.state import listed_wizards
 from webapp.state import state
 from webapp.state.records import StoreWizardRecords
@@ -169,18 +171,17 @@ class HttpWizard:
         return field_value(self.page(slug), field)
 
     def option(self, slug: str, label: str) -> str:
-        """The value of the option (or flavor radio) whose label starts with ``label``."""
+        """The value of the option, flavor radio or boot source whose label starts
+        with ``label`` (a boot source on any tab: see :func:`source_value`)."""
         page = self.page(slug)
-        match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', page)
-        if match:
-            return match.group(1)
-        radio = re.search(
-            rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<',
-            page,
-            re.S,
-        )
-        assert radio, f"no option {label!r} on {slug}"
-        return radio.group(2)
+        if slug == "source":
+            value = source_value(
+                page, label, lambda kind: self.post(slug, "preview", source_kind=kind).text
+            )
+        else:
+            value = choice_value(page, label)
+        assert value is not None, f"no option {label!r} on {slug}"
+        return value
 
     def fill_all(self, name: str = "web-1", **extra: str) -> HttpWizard:
         """Complete every step but the last with valid values, in order; ``extra``

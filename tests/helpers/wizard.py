@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.helpers.choices import choice_value
+from tests.helpers.choices import source_value
 from webapp.forms.launch import LaunchInstance
 
 #: each step's form fields: what :meth:`Wizard.fill_all` passes through to it
@@ -49,18 +51,18 @@ class Wizard:
         return self.client.post(f"{self.url}/{slug}", data=data, headers=headers)
 
     def option(self, slug: str, label: str) -> str:
-        """The value of the option (or flavor radio) whose label starts with ``label``."""
+        """The value of the option, flavor radio or boot source whose label starts
+        with ``label`` (a boot source on any tab: see :func:`source_value`)."""
         html = self.page(slug)
-        match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', html)
-        if match is None:
-            radio = re.search(
-                rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<',
-                html,
-                re.S,
-            )
-            match = radio and re.match(r"(.*)", radio.group(2))
-        assert match, f"no option {label!r} on {slug}"
-        return match.group(1)
+        if slug == "source":
+            value = source_value(html, label, self._source_tab)
+        else:
+            value = choice_value(html, label)
+        assert value is not None, f"no option {label!r} on {slug}"
+        return value
+
+    def _source_tab(self, kind: str) -> str:
+        return self.post("source", "preview", source_kind=kind).get_data(as_text=True)
 
     def fill_all(self, name="web-1", image="cirros", flavor="m1.tiny", network="private", **extra):
         """Complete every step but the last with valid values, in order (each

@@ -16,6 +16,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
+from tests.helpers.choices import choice_value
+
 pytestmark = pytest.mark.multihost
 
 #: the test's requests, told apart from haproxy's health checks in the access logs
@@ -94,14 +96,11 @@ def messages(html: str) -> list[str]:
 
 
 def option(html: str, label: str) -> str:
-    """The value of the option, or flavor radio, whose label starts with ``label``."""
-    found = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}', html)
-    if found:
-        return found.group(1)
-    radio = rf'id="(flavor-\d+)" value="([^"]+)".*?<label for="\1">{re.escape(label)}<'
-    found = re.search(radio, html, re.S)
+    """The value of the option, flavor radio or boot source whose label starts
+    with ``label``."""
+    found = choice_value(html, label)
     assert found, f"no option {label!r}"
-    return found.group(2)
+    return found
 
 
 def step(browser: Browser, wizard: str, slug: str, then: str, **data: str) -> str:

@@ -75,6 +75,8 @@ class Image:
     visibility: str = "public"
     os_distro: str = ""
     os_admin_user: str = ""  # the image property naming the login user, if set
+    os_version: str = ""
+    updated_at: str = ""  # UTC, "2025-01-31T12:00:00Z"; "" when unknown
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,15 @@ class Volume:
     image_min_ram_mb: int = 0
     image_id: str = ""  # the image it was made from (volume_image_metadata)
     device: str = ""  # where it is attached, e.g. "/dev/vda" (attached volumes only)
+    os_distro: str = ""  # the image's, copied by Cinder (volume_image_metadata)
+    os_version: str = ""
+    updated_at: str = ""  # UTC, "2025-01-31T12:00:00Z"; "" when unknown
 
 
 @dataclass(frozen=True)
 class VolumeSnapshot:
-    """A Cinder snapshot of a volume; booting from it makes a new volume."""
+    """A Cinder snapshot of a volume; booting from it makes a new volume. What it
+    knows of an image (minimums, OS) is its volume's, when that is known."""
 
     id: str
     name: str
@@ -160,6 +166,9 @@ class VolumeSnapshot:
     bootable: bool = False  # whether the volume it was taken of is bootable
     image_min_disk_gb: int = 0
     image_min_ram_mb: int = 0
+    os_distro: str = ""
+    os_version: str = ""
+    updated_at: str = ""  # UTC, "2025-01-31T12:00:00Z"; "" when unknown
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ IMAGES = (
         min_ram_mb=64,
         os_distro="cirros",
         os_admin_user="cirros",
+        os_version="0.6.3",
+        updated_at="2024-09-26T08:14:03Z",
     ),
     Image(
         _id("image:debian"),
@@ -77,6 +79,8 @@ IMAGES = (
         min_ram_mb=512,
         os_distro="debian",
         os_admin_user="debian",
+        os_version="12",
+        updated_at="2025-06-02T21:40:17Z",
     ),
     Image(
         _id("image:ubuntu"),
@@ -86,6 +90,8 @@ IMAGES = (
         min_ram_mb=1024,
         os_distro="ubuntu",
         os_admin_user="ubuntu",
+        os_version="24.04",
+        updated_at="2025-05-29T10:02:45Z",
     ),
     Image(
         _id("image:snapshot"),
@@ -97,6 +103,8 @@ IMAGES = (
         visibility="private",
         os_distro="ubuntu",
         os_admin_user="ubuntu",
+        os_version="24.04",
+        updated_at="2025-07-14T16:31:09Z",
     ),
     # A vendor appliance: its own init, no cloud-init, no login user property.
     Image(
@@ -105,6 +113,8 @@ IMAGES = (
         size_bytes=318_767_104,
         min_disk_gb=2,
         min_ram_mb=512,
+        visibility="shared",
+        updated_at="2025-02-11T07:55:30Z",
     ),
 )
 
@@ -190,6 +200,9 @@ VOLUME_SNAPSHOTS = {
             bootable=True,
             image_min_disk_gb=4,
             image_min_ram_mb=512,
+            os_distro="debian",
+            os_version="12",
+            updated_at="2025-06-20T13:05:41Z",
         ),
     ),
 }

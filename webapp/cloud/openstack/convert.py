@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from webapp.cloud import models
@@ -25,6 +27,7 @@ __all__ = [
     "security_group",
     "server",
     "server_group",
+    "timestamp",
     "volume",
     "volume_snapshot",
     "volume_type",
@@ -177,6 +180,8 @@ def any_image(data: Mapping[str, Any]) -> models.Image:
         visibility=data.get("visibility") or "public",
         os_distro=data.get("os_distro") or "",
         os_admin_user=data.get("os_admin_user") or "",
+        os_version=str(data.get("os_version") or ""),
+        updated_at=timestamp(data.get("updated_at")),
     )
 
 
@@ -236,14 +241,17 @@ def volume(data: Mapping[str, Any], *, server_id: str | None = None) -> models.V
         image_min_ram_mb=_loose_int(image.get("min_ram")),
         image_id=image.get("image_id") or "",
         device=(attachments[0].get("device") or "") if attachments else "",
+        os_distro=str(image.get("os_distro") or ""),
+        os_version=str(image.get("os_version") or ""),
+        updated_at=timestamp(data.get("updated_at") or data.get("created_at")),
     )
 
 
 def volume_snapshot(
     data: Mapping[str, Any], parent: models.Volume | None = None
 ) -> models.VolumeSnapshot:
-    """A Cinder snapshot; bootable and the image minimums come from the volume it
-    was taken of, when that is known (``parent``)."""
+    """A Cinder snapshot; bootable, the image minimums and OS come from the
+    volume it was taken of, when that is known (``parent``)."""
     return models.VolumeSnapshot(
         id=data["id"],
         name=data.get("name") or data["id"],
@@ -253,6 +261,9 @@ def volume_snapshot(
         bootable=parent.bootable if parent else False,
         image_min_disk_gb=parent.image_min_disk_gb if parent else 0,
         image_min_ram_mb=parent.image_min_ram_mb if parent else 0,
+        os_distro=parent.os_distro if parent else "",
+        os_version=parent.os_version if parent else "",
+        updated_at=timestamp(data.get("updated_at") or data.get("created_at")),
     )
 
 
@@ -294,6 +305,23 @@ def _addresses(addresses: Mapping[str, Any]) -> tuple[str, ...]:
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     # Nova lists a server's groups once per port
     return tuple(dict.fromkeys(v for v in values if v))
+
+
+def timestamp(value: Any) -> str:
+    """An API's time as UTC ``2025-01-31T12:00:00Z``; "" when absent or unreadable.
+
+    Glance says ``2025-01-31T12:00:00Z``; Cinder ``2025-01-31T12:00:00.000000``,
+    in UTC without saying so.
+    """
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _loose_int(value: Any) -> int:

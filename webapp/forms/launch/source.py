@@ -1,37 +1,37 @@
 """The Source step: what the server boots from, and the volumes it gets.
 
 Boot sources are images, instance snapshots, bootable volumes and volume
-snapshots (which become a new volume). An image or snapshot can also be copied
-into a new volume. Extra blank data volumes can be added. Volume quotas are
-checked here, because Nova accepts a launch over the volume quota and the server
-only fails later, in ERROR.
+snapshots (which become a new volume), shown a kind per tab, a table each
+(:mod:`.sources`). An image or snapshot can also be copied into a new volume;
+the boot-volume settings are shown only when they apply to the source. Extra
+blank data volumes can be added. Volume quotas are checked here, because Nova
+accepts a launch over the volume quota and the server only fails later, in ERROR.
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 from wtforms import BooleanField
 from wtforms import IntegerField
+from wtforms import RadioField
 from wtforms import SelectField
+from wtforms import StringField
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from webapp.cloud.catalog import Catalog
+from webapp.forms.launch import sources
 from webapp.forms.launch.common import SelectChoice
 from webapp.workflow import Action
 
-GIB = 1024**3
-
-#: source kind -> its group label in the select
-SOURCE_GROUPS = (
-    ("image", "Images"),
-    ("snapshot", "Instance snapshots"),
-    ("volume", "Volumes"),
-    ("volume_snapshot", "Volume snapshots"),
-)
+#: the fields that say how the step looks (which tab, which filter), not what is
+#: launched: they are kept with the step's input but stay out of the context
+VIEW_FIELDS = ("source_kind", "source_filter")
+#: the boot-volume settings, each shown only when it applies to the source
+BOOT_FIELDS = ("create_volume", "volume_size", "volume_type", "delete_on_termination")
 
 
 def source_kind(catalog: Catalog, source_id: str) -> str | None:
@@ -50,7 +50,7 @@ def source_minimums(catalog: Catalog, source_id: str) -> tuple[int, int]:
     """(disk GB, RAM MB) the source needs at least."""
     image = catalog.image(source_id)
     if image is not None:
-        return max(math.ceil(image.size_bytes / GIB), image.min_disk_gb, 1), image.min_ram_mb
+        return sources.image_min_disk(image), image.min_ram_mb
     volume = catalog.volume(source_id)
     if volume is not None:
         return volume.size_gb, volume.image_min_ram_mb
@@ -58,6 +58,10 @@ def source_minimums(catalog: Catalog, source_id: str) -> tuple[int, int]:
     if snapshot is not None:
         return max(snapshot.size_gb, snapshot.image_min_disk_gb), snapshot.image_min_ram_mb
     return 0, 0
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
 
 
 class SourceAction(Action):
@@ -72,6 +76,8 @@ class SourceAction(Action):
             "that minimum."
         )
 
+    source_kind = RadioField("Kind of source", validate_choice=False)
+    source_filter = StringField("Filter by name or OS", filters=[_strip])
     source_id = SelectField("Boot source", validators=[DataRequired("Choose what to boot from.")])
     create_volume = BooleanField("Copy the image into a new volume and boot from it")
     volume_size = IntegerField(
@@ -111,28 +117,84 @@ class SourceAction(Action):
         elif not (catalog.features.volume_type and catalog.volume_types):
             del self.volume_type
             del self.data_volume_type
+        # The tab: the one last shown, else the chosen source's, else the first.
+        offered = self.offered()
+        if self.source_kind.data not in offered:
+            chosen = self.kind()
+            self.source_kind.data = chosen if chosen in offered else next(iter(offered), None)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The step's values, without the view's (:data:`VIEW_FIELDS`)."""
+        return {k: v for k, v in super().data.items() if k not in VIEW_FIELDS}
+
+    def offered(self) -> list[str]:
+        """The kinds of source offered, a tab each, the operator's default first."""
+        settings = self.resources.settings
+        return sources.kinds_offered(
+            self.resources.catalog,
+            default=settings.default_source,
+            disabled=settings.disabled_sources,
+        )
+
+    def populate_source_kind_choices(self, context):
+        return [SelectChoice(kind, sources.KIND_LABELS[kind]) for kind in self.offered()]
 
     def populate_source_id_choices(self, context):
         catalog = self.resources.catalog
-        disabled = self.resources.settings.disabled_sources
-        items = {
-            "image": [(i.id, i.name) for i in catalog.images if i.kind == "image"],
-            "snapshot": [(i.id, i.name) for i in catalog.images if i.kind == "snapshot"],
-            "volume": [
-                (v.id, f"{v.name or v.id} ({v.size_gb} GB)") for v in catalog.volumes if v.bootable
-            ],
-            "volume_snapshot": [
-                (s.id, f"{s.name or s.id} ({s.size_gb} GB)") for s in catalog.volume_snapshots
-            ],
-        }
-        choices = [SelectChoice("", "Choose a boot source")]
-        first = self.resources.settings.default_source
-        for kind, label in sorted(SOURCE_GROUPS, key=lambda group: group[0] != first):
-            if kind in disabled:
+        return [SelectChoice("", "Choose a boot source")] + [
+            SelectChoice(row.id, row.name)
+            for kind in self.offered()
+            for row in sources.rows_of(catalog, kind)
+        ]
+
+    def picker(self) -> sources.SourcePicker:
+        """The tabs, the rows of the tab shown (filtered) and the chosen source."""
+        return sources.picker(
+            self.resources.catalog,
+            kinds=self.offered(),
+            kind=self.source_kind.data,
+            text=self.source_filter.data or "",
+            chosen_id=self.source_id.data or "",
+        )
+
+    def boot_fields(self) -> list[str]:
+        """The boot-volume settings that apply to the chosen source (else to the
+        kind of the tab shown), and any other with an error to show."""
+        kind = self.kind() or self.source_kind.data
+        if kind in ("image", "snapshot"):
+            wanted = set(BOOT_FIELDS) if self._ticked("create_volume") else {"create_volume"}
+        elif kind == "volume":
+            wanted = {"delete_on_termination"}
+        elif kind == "volume_snapshot":
+            wanted = {"volume_size", "volume_type", "delete_on_termination"}
+        else:
+            wanted = set()
+        return [
+            name for name in BOOT_FIELDS if name in self and (name in wanted or self[name].errors)
+        ]
+
+    def carried(self) -> list[tuple[str, str]]:
+        """(name, value) of the boot-volume settings not shown, as typed: posted
+        back hidden, so that they are there again once they apply."""
+        shown = self.boot_fields()
+        pairs = []
+        for name in BOOT_FIELDS:
+            if name not in self or name in shown:
                 continue
-            for value, text in sorted(items[kind], key=lambda item: item[1].lower()):
-                choices.append(SelectChoice(value, text, optgroup=label))
-        return choices
+            field = self[name]
+            if isinstance(field, BooleanField):
+                value = "y" if field.data else ""
+            elif field.raw_data:
+                value = field.raw_data[0]
+            else:
+                value = "" if field.data is None else str(field.data)
+            if value:
+                pairs.append((name, value))
+        return pairs
+
+    def _ticked(self, name: str) -> bool:
+        return name in self and bool(self[name].data)
 
     def _type_choices(self):
         types = sorted(
