@@ -161,28 +161,36 @@ def test_description_is_hidden_below_microversion_2_19():
     assert "description" in wizard().build_action(wizard().get_step("details"))
 
 
+def source_action(workflow):
+    return workflow.build_action(workflow.get_step("source"))
+
+
 def test_source_lists_bootable_volumes_and_volume_snapshots_only():
     workflow = wizard()
     through(workflow, "source")
-    choices = workflow.build_action(workflow.get_step("source")).source_id.choices
-    values = {c.value: c.optgroup for c in choices}
-    assert values["img-small"] == "Images" and values["snap-1"] == "Instance snapshots"
-    assert values["vol-boot"] == "Volumes" and values["vsnap-1"] == "Volume snapshots"
-    assert "vol-data" not in values
+    action = source_action(workflow)
+    ids = {c.value for c in action.source_id.choices}
+    assert {"img-small", "img-big", "snap-1", "vol-boot", "vsnap-1"} <= ids
+    assert "vol-data" not in ids
+    tabs = [(kind, count) for kind, _, count in action.picker().tabs]
+    assert tabs == [("image", 2), ("snapshot", 1), ("volume", 1), ("volume_snapshot", 1)]
 
 
 def test_operators_default_source_kind_is_listed_first():
     workflow = wizard(default_source="volume")
     through(workflow, "source")
-    choices = workflow.build_action(workflow.get_step("source")).source_id.choices
-    assert choices[1].optgroup == "Volumes"
+    picker = source_action(workflow).picker()
+    assert [kind for kind, _, _ in picker.tabs][0] == "volume"
+    assert picker.kind == "volume"  # the tab shown first
+    assert [row.id for row in picker.rows] == ["vol-boot"]
 
 
 def test_disabled_sources_are_not_offered():
     workflow = wizard(disabled_sources=("volume_snapshot",))
     through(workflow, "source")
-    choices = workflow.build_action(workflow.get_step("source")).source_id.choices
-    assert "vsnap-1" not in {c.value for c in choices}
+    action = source_action(workflow)
+    assert "vsnap-1" not in {c.value for c in action.source_id.choices}
+    assert "volume_snapshot" not in [kind for kind, _, _ in action.picker().tabs]
 
 
 def test_existing_volume_forces_count_one():
@@ -262,14 +270,21 @@ def test_flavor_against_the_source(source, boot_volume, flavor, reason):
     assert errors == ({"flavor": [reason]} if reason else {})
 
 
-def test_flavor_over_quota_for_the_count():
+def test_count_over_the_instances_quota_is_refused_on_details():
+    errors, _ = post(wizard(), "details", name="vm", count="3")
+    assert errors == {
+        "count": ["3 instances would go over the project's limit of 10; 8 are in use."]
+    }
+
+
+def test_flavor_over_the_vcpus_quota_for_the_count():
     workflow = wizard()
-    through(workflow, "flavor", details={"count": "3"})
+    through(workflow, "flavor", details={"count": "2"})
     errors, action = post(workflow, "flavor", flavor="f-large")
-    assert errors["flavor"] == ["large cannot be used: over quota: Instances 8 used + 3 > 10."]
+    assert errors == {}
     rows = {row.label: row for row in action.quota()}
-    assert rows["vCPUs"].launch == 12 and rows["vCPUs"].fits is True
-    assert rows["Instances"].fits is False
+    assert rows["vCPUs"].launch == 8 and rows["vCPUs"].fits is True
+    assert rows["Instances"].launch == 2 and rows["Instances"].left == 0
 
 
 @pytest.mark.parametrize(

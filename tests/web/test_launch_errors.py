@@ -5,7 +5,7 @@ import json
 import re
 import threading
 import urllib.parse
-from html import escape as html_escape
+from html import unescape as html_unescape
 
 import pytest
 
@@ -75,13 +75,14 @@ STEP_CASES = [
         "flavor",
         {"flavor": "m1.large", "count": "6"},
         "flavor",
-        "m1.large cannot be used: over quota: vCPUs 0 used + 24 > 20.",
+        "m1.large cannot be used: 24 vCPUs for 6 servers would go over the project's limit "
+        "of 20 vCPUs; 0 are in use.",
     ),
     (
-        "flavor",
-        {"flavor": "m1.tiny", "count": "11"},
-        "flavor",
-        "m1.tiny cannot be used: over quota: Instances 0 used + 11 > 10.",
+        "details",
+        {"count": "11"},
+        "count",
+        "11 instances would go over the project's limit of 10; 0 are in use.",
     ),
     (
         "flavor",
@@ -121,7 +122,7 @@ def test_each_bad_input_is_explained_beside_its_field_and_the_rest_kept(
     assert response.status_code == 200
     errors = re.search(rf'<ul class="errors" id="{field}-errors">(.*?)</ul>', html, re.S)
     assert errors, f"no errors beside {field}"
-    assert html_escape(message) in errors.group(1)
+    assert message in html_unescape(errors.group(1))
     if slug == "details":
         for key in ("name", "description"):
             if key != field:
@@ -209,8 +210,14 @@ def test_launch_over_quota_lands_on_details_with_novas_message(wizard):
     assert response.status_code == 200
     assert ">Details</h2>" in html
     errors = re.search(r'<ul class="errors" id="count-errors">(.*?)</ul>', html, re.S).group(1)
+    said = html_unescape(errors).strip()
+    assert said.startswith(
+        "<li>The cloud refused the launch over the project's instances quota: 1 instance would "
+        "go over the project's limit of 2; 2 are in use. The cloud said: "
+    )
     assert "Quota exceeded for instances: Requested 1, but already used 2 of 2 instances" in errors
     assert "(request req-" in errors
+    assert "Could not launch &#34;third&#34;: see Details, marked &#34;!&#34;." in html
     assert 'value="third"' in html
     assert "echo kept" in wizard.page("config")
 

@@ -54,7 +54,10 @@ def test_invalid_step_over_htmx_comes_back_with_errors_and_input(wizard):
     assert "HX-Push-Url" not in response.headers
     assert 'value="kept name"' in html
     assert "Number must be between 1 and 100." in html
-    assert re.search(r'<li class="current">\s*<button[^>]*value="step:details"', html)
+    # the step shown has errors: it is current and marked "!" (class error)
+    step = re.search(r'<li class="([^"]*)">\s*<button[^>]*value="step:details"[^>]*>', html)
+    assert step and step.group(1) == "current error"
+    assert "aria-current=step" in step.group(0)
 
 
 def test_back_keeps_what_was_typed_without_validating(wizard):

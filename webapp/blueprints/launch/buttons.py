@@ -10,7 +10,10 @@ its handler:
 - ``step:<slug>``: a step of the step list; backward like Back, forward like Next.
 - ``refresh``, ``preview``, ``generate_key``: stay on the step with new lists,
   with the figures recomputed for the input so far, or with a new key pair.
-- ``launch``: the final submit, once per wizard however often it is posted.
+- ``fit_count``: lower Count to the largest count the quotas take, and check the
+  step again.
+- ``launch``: the final submit, once per wizard however often it is posted; when
+  it fails, the banner names the first step with errors, which is shown.
 
 Whatever the button, a posted file the step cannot take keeps the user on the
 step, its reason beside its field, and what was typed kept.
@@ -18,6 +21,7 @@ step, its reason beside its field, and what was typed kept.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from flask import current_app
@@ -119,6 +123,20 @@ def preview(workflow: LaunchInstance, current: Step, data: Posted, _: Step | Non
     return render(workflow, current, keep_focus=True)
 
 
+def fit_count(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+    """Lower Count to the largest count that fits the project's quotas, then
+    check the step again; it stays shown, with whatever still is wrong."""
+    action = workflow.build_action(current, data)
+    fit = getattr(action, "fit_count", None)
+    count = fit() if fit else None
+    if count is not None:
+        data["count"] = str(count)
+    checked = workflow.validate_step(current, data)
+    if checked is None:
+        return go(workflow, workflow.missing_dependencies(current)[0])
+    return render(workflow, current, checked)
+
+
 def generate_key(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
     """Make a key pair for the user, import its public half, show the private
     half in this one response (it is not kept anywhere)."""
@@ -158,13 +176,25 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
         raise
     if not launched:
         guard.release(key)
-        flash(workflow.format_message(workflow.failure_message), "error")
+        flash(failure_banner(workflow), "error")
         return go_with_errors(workflow)
     url = wizards.launched_url(workflow) or url_for("servers.index")
     guard.finish(key, {"url": url})
     flash(workflow.format_message(workflow.success_message), "success")
     workflow.forget_input()
     return leave(url)
+
+
+def failure_banner(workflow: LaunchInstance) -> str:
+    """A failed launch's message: the server's name (as typed, when its own step
+    failed too) and the step the page shows, the first one with errors."""
+    typed = workflow.state.input.get("details", {}).get("name") or [""]
+    name = workflow.context.get("name") or typed[0]
+    template = workflow.failure_message
+    if not name:
+        template = template.replace(' "{name}"', "")
+    values = defaultdict(str, workflow.context, name=name, step=workflow.entry_point().name())
+    return template.format_map(values)
 
 
 #: ``nav`` (before any ``:``) -> what the button does
@@ -175,5 +205,6 @@ BUTTONS: dict[str, Handler] = {
     "refresh": refresh,
     "preview": preview,
     "generate_key": generate_key,
+    "fit_count": fit_count,
     "launch": launch,
 }

@@ -2,15 +2,23 @@
 
 Nova and Cinder answer a bad launch with a sentence. :func:`step_error` reads it
 and names the step (and field) that caused it, so the wizard can show the message
-where the user can fix it; quotas go by resource, an unanswering cloud to Review.
+where the user can fix it; quotas go by resource (instances to Count on Details,
+vCPUs and RAM to Flavor, volumes to Source), said in the wizard's words before
+the cloud's own; an unanswering cloud goes to Review.
 """
 
 from __future__ import annotations
+
+import re
 
 from webapp.cloud.errors import CloudError
 from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import QuotaExceeded
+from webapp.forms.launch.quota import CORES
+from webapp.forms.launch.quota import INSTANCES
+from webapp.forms.launch.quota import RAM
+from webapp.forms.launch.quota import over_limit
 from webapp.workflow import ActionError
 
 __all__ = ["step_error"]
@@ -40,15 +48,43 @@ _BLAME = (
 )
 
 
+#: words of an over-quota message -> the quota, the quota in words, where to fix it
+#: (first match; none: one of the quotas, on Flavor)
+_QUOTAS = (
+    (("volume", "gigabytes"), None, "the project's volume quota", "source", "source_id"),
+    (("in group", "server_group"), None, "a server group's quota", "config", "server_group"),
+    (("metadata",), None, "the project's metadata quota", "config", "metadata"),
+    (("instances", "servers"), INSTANCES, "the project's instances quota", "details", "count"),
+    (("cores", "vcpu"), CORES, "the project's vCPUs quota", "flavor", "flavor"),
+    (("ram", "memory"), RAM, "the project's RAM quota", "flavor", "flavor"),
+)
+#: Nova's figures: "Quota exceeded for cores: Requested 8, but already used 18 of 20 cores"
+_FIGURES = re.compile(r"requested (\d+), but already used (\d+) of (\d+)", re.IGNORECASE)
+
+
+def quota_error(error: QuotaExceeded) -> ActionError:
+    """An over-quota refusal on the step and field that set what went over, in
+    the wizard's words (with the figures, when the cloud gave them) and then
+    the cloud's own."""
+    lowered = error.message.lower()
+    _, resource, quota, step, field = next(
+        (found for found in _QUOTAS if any(word in lowered for word in found[0])),
+        ((), None, "one of the project's quotas", "flavor", "flavor"),
+    )
+    said = f"The cloud refused the launch over {quota}"
+    figures = _FIGURES.search(error.message)
+    if resource and figures:
+        asked, used, limit = (int(figure) for figure in figures.groups())
+        said += f": {over_limit(resource, asked, used, limit)}"
+    return ActionError(f"{said}. The cloud said: {error}", step=step, field=field)
+
+
 def step_error(error: CloudError) -> ActionError:
     """Turn a cloud error from the create call into an error on the right step."""
     message = str(error)
     lowered = error.message.lower()
     if isinstance(error, QuotaExceeded):
-        if "volume" in lowered or "gigabytes" in lowered:
-            return ActionError(message, step="source", field="source_id")
-        field = "count" if "instances" in lowered else None
-        return ActionError(message, step="details" if field else "flavor", field=field or "flavor")
+        return quota_error(error)
     if isinstance(error, CloudUnavailable):
         return ActionError(
             f"{message} Nothing was launched; your choices are kept, so you can try again.",

@@ -1,17 +1,32 @@
 """The Details step (name, description, zone, count) and the hidden step that
-brings the project and user."""
+brings the project and user.
+
+Count is checked against the project's instances quota here, where it can be
+changed (vCPUs and RAM are the Flavor step's, volumes the Source step's); the
+field says how many servers fit, and :meth:`DetailsAction.fit_count` what to
+lower it to.
+"""
 
 from __future__ import annotations
 
 from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms import ValidationError
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from webapp.cloud.models import Flavor
 from webapp.forms.launch.common import SelectChoice
+from webapp.forms.launch.quota import INSTANCES
+from webapp.forms.launch.quota import MAX_COUNT
+from webapp.forms.launch.quota import count_hint
+from webapp.forms.launch.quota import instances_room
+from webapp.forms.launch.quota import max_count
+from webapp.forms.launch.quota import no_room
+from webapp.forms.launch.quota import over_limit
 from webapp.workflow import Action
 
 
@@ -36,7 +51,7 @@ class DetailsAction(Action):
     name = StringField("Instance name", validators=[DataRequired(), Length(max=255)])
     description = StringField("Description", validators=[Optional(), Length(max=255)])
     availability_zone = SelectField("Availability zone", default="")
-    count = IntegerField("Count", default=1, validators=[NumberRange(min=1, max=100)])
+    count = IntegerField("Count", default=1, validators=[NumberRange(min=1, max=MAX_COUNT)])
 
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
@@ -46,3 +61,36 @@ class DetailsAction(Action):
     def populate_availability_zone_choices(self, context):
         zones = [SelectChoice(z.name, z.name) for z in self.resources.catalog.availability_zones]
         return [SelectChoice("", "Any availability zone"), *zones]
+
+    def validate_count(self, field):
+        """Refuse a count over the instances quota, saying so with the figures."""
+        if field.errors or field.data is None:
+            return  # not a number, or out of range: said already
+        limits = self.resources.catalog.limits
+        room = instances_room(limits)
+        if room is None or field.data <= room:
+            return
+        if room == 0:
+            raise ValidationError(no_room(limits))
+        over = over_limit(INSTANCES, field.data, limits.used_instances, limits.max_instances)
+        raise ValidationError(f"{over}.")
+
+    def chosen(self) -> tuple[Flavor | None, tuple[int, int]]:
+        """The flavor and the volumes per server chosen so far (later steps)."""
+        flavor = self.resources.catalog.flavor(self.context.get("flavor") or "")
+        volumes = self.context.get("volumes_per_server") or (0, 0)
+        return flavor, (int(volumes[0]), int(volumes[1]))
+
+    def count_hint(self) -> str | None:
+        """How many servers fit the project's quotas, in words (None when the
+        field's error says it already, or nothing limits the count)."""
+        hint = count_hint(self.resources.catalog, *self.chosen())
+        return None if hint in self.count.errors else hint
+
+    def fit_count(self) -> int | None:
+        """The largest count that fits, when Count is over it (else None)."""
+        room, _ = max_count(self.resources.catalog, *self.chosen())
+        count = self.count.data
+        if not room or not isinstance(count, int) or count <= room:
+            return None
+        return min(room, MAX_COUNT)

@@ -1,5 +1,11 @@
 """The Flavor step: a table of flavors, each usable or not (and why), and the
-quota bars of the launch."""
+quota bars of the launch.
+
+A flavor is unusable for what it changes itself: too little RAM or disk for the
+source, or more vCPUs or RAM than the project's quotas leave for the count. The
+instances quota is the Count field's (Details step): a full one would make every
+flavor look wrong for a reason no flavor can fix.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from wtforms.validators import DataRequired
 from webapp.cloud.models import Flavor
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import size_mb
+from webapp.forms.launch.quota import CORES
+from webapp.forms.launch.quota import RAM
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
 from webapp.workflow import Action
@@ -51,8 +59,9 @@ class FlavorAction(Action):
             if flavor.disk_gb < min_disk:
                 return f"the source needs a {min_disk} GB disk; it has {flavor.disk_gb} GB"
         for row in quota_rows(catalog, flavor, context.get("count") or 1):
-            if not row.fits:
-                return f"over quota: {row.label} {row.used} used + {row.launch} > {row.limit}"
+            problem = row.problem() if row.resource in (CORES, RAM) else None
+            if problem:
+                return problem
         return None
 
     def validate_flavor(self, field):

@@ -1,4 +1,12 @@
-"""What a launch takes from the project's quotas: used, this launch, what is left."""
+"""What a launch takes from the project's quotas, and the words for it.
+
+A :class:`QuotaRow` is one bar: what is in use, what this launch takes, the limit.
+When the launch does not fit, :meth:`QuotaRow.problem` says so in words ("3
+instances would go over the project's limit of 2; 0 are in use");
+:func:`max_count` says how many servers would fit, :func:`count_hint` puts that
+in a sentence for the Count field. Pure functions of the catalog's limits: no
+Flask, no cloud call.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +14,106 @@ from dataclasses import dataclass
 
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
+from webapp.cloud.models import Limits
+from webapp.forms.launch.common import size_mb
+
+__all__ = [
+    "CORES",
+    "GIGABYTES",
+    "INSTANCES",
+    "MAX_COUNT",
+    "RAM",
+    "VOLUMES",
+    "QuotaRow",
+    "count_hint",
+    "instances_room",
+    "max_count",
+    "no_room",
+    "over_limit",
+    "quota_rows",
+]
+
+#: the quotas a launch takes from, by Nova's and Cinder's names
+INSTANCES, CORES, RAM, VOLUMES, GIGABYTES = "instances", "cores", "ram", "volumes", "gigabytes"
+#: a bar is amber ("near") above this share of its limit, red over the limit
+NEAR = 0.8
+#: the bar label of each quota
+LABELS = {
+    INSTANCES: "Instances",
+    CORES: "vCPUs",
+    RAM: "RAM (MB)",
+    VOLUMES: "Volumes",
+    GIGABYTES: "Volume storage (GB)",
+}
+#: the Count field's own limit (its NumberRange)
+MAX_COUNT = 100
+
+
+def _plural(value: int, one: str, many: str) -> str:
+    return f"{value} {one if value == 1 else many}"
+
+
+def _amount(resource: str, value: int) -> str:
+    """What a launch asks, in words: "3 instances", "1 vCPU", "4 GB of RAM"."""
+    if resource == RAM:
+        return f"{size_mb(value)} of RAM"
+    if resource == GIGABYTES:
+        return f"{value} GB of volume storage"
+    nouns = {INSTANCES: ("instance", "instances"), CORES: ("vCPU", "vCPUs")}
+    return _plural(value, *nouns.get(resource, ("volume", "volumes")))
+
+
+def _limit(resource: str, value: int) -> str:
+    """A limit in words; the unit is left out where the sentence just named it."""
+    if resource == INSTANCES:
+        return str(value)
+    if resource == RAM:
+        return size_mb(value)
+    if resource == GIGABYTES:
+        return f"{value} GB"
+    return _amount(resource, value)
+
+
+def _in_use(resource: str, value: int) -> str:
+    """What is in use, in words: "2 are in use", "1 is in use", "46 GB are in use"."""
+    words = {RAM: size_mb(value), GIGABYTES: f"{value} GB"}.get(resource, str(value))
+    return f"{words} {'is' if words.split(' ')[0] == '1' else 'are'} in use"
+
+
+def over_limit(resource: str, asked: int, used: int, limit: int, servers: int = 1) -> str:
+    """Why ``asked`` (for ``servers`` servers) does not fit, as a clause without
+    its full stop: "4 vCPUs for 2 servers would go over the project's limit of
+    20 vCPUs; 18 are in use"."""
+    whom = f" for {servers} servers" if servers > 1 and resource != INSTANCES else ""
+    return (
+        f"{_amount(resource, asked)}{whom} would go over the project's limit of "
+        f"{_limit(resource, limit)}; {_in_use(resource, used)}"
+    )
+
+
+def no_room(limits: Limits) -> str:
+    """The sentences for a project whose instances quota is full already."""
+    return (
+        f"The project has no room for another server: {limits.used_instances} of "
+        f"{limits.max_instances} instances are in use. Delete a server or ask your "
+        "cloud's operators for more quota."
+    )
 
 
 @dataclass(frozen=True)
 class QuotaRow:
-    """One quota bar."""
+    """One quota bar: ``launch`` is what ``count`` servers take of ``resource``."""
 
-    label: str
+    resource: str
     used: int
     launch: int
     limit: int  # -1: unlimited
+    count: int = 1
+
+    @property
+    def label(self) -> str:
+        """The bar's label ("vCPUs")."""
+        return LABELS[self.resource]
 
     @property
     def fits(self) -> bool:
@@ -27,9 +125,45 @@ class QuotaRow:
         """What would be left after the launch (None when unlimited)."""
         return None if self.limit < 0 else self.limit - self.used - self.launch
 
-    def percent(self, part: int) -> int:
-        """``part`` as a share of the limit, for drawing the bar."""
-        return 0 if self.limit <= 0 else min(100, round(100 * part / self.limit))
+    @property
+    def over_by(self) -> int:
+        """How far the launch goes over the limit (0 when it fits)."""
+        return 0 if self.fits else self.used + self.launch - self.limit
+
+    @property
+    def near(self) -> bool:
+        """Whether the launch fits but leaves little (the bar is amber)."""
+        return self.fits and self.limit >= 0 and self.used + self.launch > self._low
+
+    @property
+    def _low(self) -> float:
+        # Above 0 even for a limit of 0, so that a bar over it is still red.
+        return max(self.limit * NEAR, 0.5)
+
+    def problem(self) -> str | None:
+        """Why the launch does not fit this quota (a clause, no full stop), or None."""
+        if self.fits:
+            return None
+        return over_limit(self.resource, self.launch, self.used, self.limit, self.count)
+
+    def meter(self) -> dict[str, float] | None:
+        """The ``<meter>`` attributes of the bar (None when unlimited).
+
+        ``optimum`` below ``low`` makes browsers draw [0, low] green, (low, high]
+        amber and above ``high`` red ("even less good"); ``max`` grows with an
+        over-the-limit value, which a meter would otherwise clamp to amber.
+        """
+        if self.limit < 0:
+            return None
+        total = self.used + self.launch
+        return {
+            "min": 0,
+            "max": max(self.limit, total),
+            "low": self._low,
+            "high": self.limit,
+            "optimum": 0,
+            "value": total,
+        }
 
 
 def quota_rows(
@@ -39,18 +173,63 @@ def quota_rows(
     limits = catalog.limits
     vcpus, ram = (flavor.vcpus, flavor.ram_mb) if flavor else (0, 0)
     rows = [
-        QuotaRow("Instances", limits.used_instances, count, limits.max_instances),
-        QuotaRow("vCPUs", limits.used_cores, count * vcpus, limits.max_cores),
-        QuotaRow("RAM (MB)", limits.used_ram_mb, count * ram, limits.max_ram_mb),
+        QuotaRow(INSTANCES, limits.used_instances, count, limits.max_instances, count),
+        QuotaRow(CORES, limits.used_cores, count * vcpus, limits.max_cores, count),
+        QuotaRow(RAM, limits.used_ram_mb, count * ram, limits.max_ram_mb, count),
     ]
     if catalog.features.volumes:
         rows += [
-            QuotaRow("Volumes", limits.used_volumes, count * volumes[0], limits.max_volumes),
+            QuotaRow(VOLUMES, limits.used_volumes, count * volumes[0], limits.max_volumes, count),
             QuotaRow(
-                "Volume storage (GB)",
-                limits.used_volume_gb,
-                count * volumes[1],
-                limits.max_volume_gb,
+                GIGABYTES, limits.used_volume_gb, count * volumes[1], limits.max_volume_gb, count
             ),
         ]
     return rows
+
+
+def _room(row: QuotaRow) -> int | None:
+    """How many servers fit in one server's ``row`` (None: no limit to it)."""
+    if row.limit < 0 or row.launch == 0:
+        return None
+    return max(row.limit - row.used, 0) // row.launch
+
+
+def max_count(
+    catalog: Catalog, flavor: Flavor | None = None, volumes: tuple[int, int] = (0, 0)
+) -> tuple[int | None, QuotaRow | None]:
+    """The largest count that fits every quota, with servers of ``flavor`` making
+    ``volumes`` each (what is not chosen yet takes nothing), and the quota that
+    sets it (one server's row); ``(None, None)`` when no quota limits the count."""
+    best: tuple[int | None, QuotaRow | None] = (None, None)
+    for row in quota_rows(catalog, flavor, 1, volumes):
+        room = _room(row)
+        if room is not None and (best[0] is None or room < best[0]):
+            best = (room, row)
+    return best
+
+
+def instances_room(limits: Limits) -> int | None:
+    """How many more servers the instances quota takes (None: unlimited)."""
+    if limits.max_instances < 0:
+        return None
+    return max(limits.max_instances - limits.used_instances, 0)
+
+
+def count_hint(
+    catalog: Catalog, flavor: Flavor | None = None, volumes: tuple[int, int] = (0, 0)
+) -> str | None:
+    """What the Count field says about the quotas: how many servers fit, or that
+    none does and why; None when the quotas allow more than any count."""
+    if instances_room(catalog.limits) == 0:
+        return no_room(catalog.limits)
+    room, row = max_count(catalog, flavor, volumes)
+    if room is None or row is None or room > MAX_COUNT:
+        return None
+    if room == 0:
+        one = QuotaRow(row.resource, row.used, row.launch, row.limit)
+        return f"No more servers of this size fit in the project's quotas: {one.problem()}."
+    chosen = {CORES: " with the flavor chosen", RAM: " with the flavor chosen"}.get(
+        row.resource, "" if row.resource == INSTANCES else " with the volumes chosen"
+    )
+    fit = _plural(room, "more server fits", "more servers fit")
+    return f"At most {fit} in the project's quotas{chosen}."

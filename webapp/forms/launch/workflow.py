@@ -144,7 +144,8 @@ class LaunchInstance(Workflow):
     name = "Launch instance"
     finalize_button_name = "Launch"
     success_message = 'Requested {count} server(s) named "{name}". Follow the build below.'
-    failure_message = 'Could not launch "{name}": see the step marked with "!".'
+    #: ``{step}``: the first step with errors, the one the page then shows
+    failure_message = 'Could not launch "{name}": see {step}, marked "!".'
     default_steps = (
         SetProjectUser,
         SetDetails,
