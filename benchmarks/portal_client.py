@@ -136,8 +136,10 @@ def prepare_swap(port: int, number: int) -> Target:
     browser = Browser(port)
     try:
         _log_in(browser)
-        status, response, html = browser.request("GET", "/launch/")
-        _expect(status, 200, "GET /launch/", html)
+        # After a login the page is a loading page: its form comes in the panel
+        # htmx asks for (webapp/blueprints/launch/loading.py).
+        status, response, html = browser.request("GET", "/launch/", None, {"HX-Request": "true"})
+        _expect(status, 200, "GET /launch/ (HX-Request)", html)
         fields = {"csrf_token": _csrf(html), "nav": "back"}  # makes the wizard
         _, content_type, body = encode_form(fields, form_enctype(html))
         status, response, html = browser.request(

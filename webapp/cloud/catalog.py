@@ -220,6 +220,10 @@ class CatalogCache:
         data = self.cache.get(wizard_id)
         return decode(data) if data else None
 
+    def has(self, wizard_id: str) -> bool:
+        """Whether a catalog of this wizard is cached (it is not decoded)."""
+        return self.cache.get(wizard_id) is not None
+
     def put(self, wizard_id: str, catalog: Catalog) -> None:
         """Keep ``catalog`` for this wizard for ``ttl`` seconds."""
         self.cache.set(wizard_id, encode(catalog), ttl=self.ttl)

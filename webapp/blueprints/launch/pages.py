@@ -17,6 +17,7 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from webapp.blueprints.launch.loading import without_wait
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import push_url
@@ -36,7 +37,7 @@ def step_url(workflow: Workflow, step: Step) -> str:
     """The URL of one step of this wizard; for the page of a wizard not yet made,
     the URL that makes it (with the query that pre-fills it)."""
     if workflow.state.id == DRAFT:
-        query: dict[str, Any] = request.args.to_dict()
+        query: dict[str, Any] = without_wait(request.args.to_dict())
         return url_for("launch.create", **query)
     return url_for("launch.step", wizard_id=workflow.state.id, slug=step.slug())
 

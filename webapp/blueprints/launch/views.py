@@ -3,6 +3,8 @@
 ``GET /launch/`` shows the first step of a new launch and makes nothing: the
 wizard is made by ``POST /launch/``, that page's first post, so a link, a
 prefetch or a cross-site navigation cannot make (or drop) wizards.
+Both show the page at once, with a loading panel, while the cloud's lists are
+not cached yet (:mod:`webapp.blueprints.launch.loading`).
 ``GET /launch/<id>/<step>`` shows a step; ``POST /launch/<id>/<step>`` saves that
 step's input and does what the pressed button asks
 (:mod:`webapp.blueprints.launch.buttons`). A wizard that has launched shows its
@@ -23,6 +25,7 @@ from werkzeug.wrappers import Response
 from webapp.blueprints.launch import again as like_server
 from webapp.blueprints.launch import bp
 from webapp.blueprints.launch import buttons
+from webapp.blueprints.launch import loading
 from webapp.blueprints.launch import wizards
 from webapp.blueprints.launch.pages import at_own_url
 from webapp.blueprints.launch.pages import go
@@ -39,7 +42,11 @@ from webapp.workflow import Step
 @bp.get("/")
 @login_required
 def index() -> Response:
-    """The first step of a new launch, pre-filled from the query."""
+    """The first step of a new launch, pre-filled from the query; the loading page
+    first when this login has no lists of the project yet."""
+    if loading.may_defer() and not wizards.draft_has_lists():
+        outline = wizards.draft(lists=False)
+        return loading.page(outline, outline.steps[0])
     workflow = wizards.draft()
     return render(workflow, workflow.steps[0])
 
@@ -59,7 +66,7 @@ def create() -> Response:
 
 @bp.get("/<wizard_id>/<slug>")
 @login_required
-@wizards.with_wizard(saves=False)
+@wizards.with_wizard(saves=False, shows=True)
 def step(workflow: LaunchInstance, current: Step) -> Response:
     """Show one step (a panel for HTMX, the whole wizard otherwise)."""
     blockers = workflow.missing_dependencies(current)

@@ -4,7 +4,9 @@
 state from its record, its lists from the catalog cache, the workflow around
 both), answers a new wizard when that one is gone, 404 for an unknown step, the
 launch's outcome for a wizard that has launched (it takes no more input), and
-saves the state when the view is done, also when it failed.
+saves the state when the view is done, also when it failed. A view that only
+shows a step gets the loading page instead while the wizard's lists are not
+cached (:mod:`webapp.blueprints.launch.loading`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
+from webapp.blueprints.launch import loading
 from webapp.blueprints.launch.pages import DRAFT
 from webapp.blueprints.launch.pages import leave
 from webapp.cloud import get_connection
@@ -52,25 +55,38 @@ PREFILL = {
 StepView = Callable[[LaunchInstance, Step], ResponseReturnValue]
 
 
-def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], ResponseReturnValue]]:
+def with_wizard(
+    *, saves: bool, shows: bool = False
+) -> Callable[[StepView], Callable[[str, str], ResponseReturnValue]]:
     """Give a view ``(workflow, step)`` for the URL's ``wizard_id`` and ``slug``.
 
     :param saves: keep the wizard's state when the view is done (views that
         only show a step save nothing).
+    :param shows: the view only shows the step: while the wizard's lists are not
+        cached, a plain page request gets the loading page instead, and the
+        view runs for the request that page makes (:mod:`.loading`).
     """
 
     def decorator(view: StepView) -> Callable[[str, str], ResponseReturnValue]:
         @functools.wraps(view)
         def wrapped(wizard_id: str, slug: str) -> ResponseReturnValue:
-            workflow = open_wizard(wizard_id)
-            if workflow is None:
+            state = _saved_state(wizard_id)
+            if state is None:
                 return restart()
+            catalog = _catalogs().get(state.id)
+            later = catalog is None and shows and loading.may_defer()
+            if catalog is None and not later:
+                catalog = _fetch_into_cache(state.id)
+            # Without its lists (later) the workflow only serves the step list.
+            workflow = _workflow(state, catalog or Catalog())
             step = workflow.get_step(slug) or abort(404)
             launched = launched_url(workflow)
             if launched:
                 # Its outcome, whatever is asked of it: it takes no more input.
                 flash("This launch has already been submitted.", "info")
                 return leave(launched)
+            if later:
+                return loading.page(workflow, step)
             try:
                 return view(workflow, step)
             finally:
@@ -84,17 +100,28 @@ def with_wizard(*, saves: bool) -> Callable[[StepView], Callable[[str, str], Res
     return decorator
 
 
-def draft() -> LaunchInstance:
+def draft(*, lists: bool = True) -> LaunchInstance:
     """The wizard ``GET /launch/`` shows: pre-filled from the query, kept nowhere.
 
     Its lists are fetched now (a new launch shows the cloud as it is) and kept for
     the wizard :func:`start` makes when this page is first posted.
+
+    :param lists: False for the loading page: nothing is fetched, and the
+        workflow only serves the step list.
     """
     state = WizardState(id=DRAFT, workflow=LaunchInstance.slug)
     state.initial = state.context = _initial(request.args)
+    if not lists:
+        return _workflow(state, Catalog())
     catalog = fetch_catalog(connect())
     _catalogs().put(_draft_key(), catalog)
     return _workflow(state, catalog)
+
+
+def draft_has_lists() -> bool:
+    """Whether lists fetched for a new launch of this project are still kept
+    (then the cloud has answered this login lately, and answers quickly again)."""
+    return _catalogs().has(_draft_key())
 
 
 def start() -> LaunchInstance:
@@ -112,15 +139,6 @@ def start_fresh() -> LaunchInstance:
 def save(workflow: LaunchInstance) -> None:
     """Keep what this request changed in the wizard."""
     _store().save(workflow.state)
-
-
-def open_wizard(wizard_id: str) -> LaunchInstance | None:
-    """The wizard with this id in this session and project, or None."""
-    state = _store().get(wizard_id, LaunchInstance.slug)
-    if state is None or state.initial.get("project_id") != g.identity.project_id:
-        return None
-    catalog = _catalogs().get_or_fetch(state.id, connect)
-    return _workflow(state, catalog)
 
 
 def restart() -> ResponseReturnValue:
@@ -168,6 +186,20 @@ def _create(initial: dict[str, object], catalog: Catalog) -> LaunchInstance:
     add_wizard(state.id)  # to be forgotten at logout
     _catalogs().put(state.id, catalog)
     return _workflow(state, catalog)
+
+
+def _saved_state(wizard_id: str) -> WizardState | None:
+    # The wizard with this id in this session and project, or None.
+    state = _store().get(wizard_id, LaunchInstance.slug)
+    if state is None or state.initial.get("project_id") != g.identity.project_id:
+        return None
+    return state
+
+
+def _fetch_into_cache(wizard_id: str) -> Catalog:
+    catalog = fetch_catalog(connect())
+    _catalogs().put(wizard_id, catalog)
+    return catalog
 
 
 def _initial(query: Mapping[str, str]) -> dict[str, object]:
