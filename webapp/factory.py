@@ -48,6 +48,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     cloud.init_app(app)
 
     from webapp import errors
+    from webapp import site
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.launch import bp as launch_bp
     from webapp.blueprints.servers import bp as servers_bp
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(launch_bp)
     app.register_blueprint(servers_bp)
     errors.init_app(app)
+    site.init_app(app)
     app.before_request(load_identity)
     app.after_request(_security_headers)
     # Registered after Compress, so it runs before it: Compress skips streams.

@@ -33,6 +33,7 @@ from tests.helpers.browser import page_move
 from tests.helpers.browser import posted
 from tests.helpers.browser import preview
 from tests.helpers.browser import quota
+from tests.helpers.browser import source
 from tests.helpers.browser import states_at
 from tests.helpers.browser import status
 from tests.helpers.browser import step_button
@@ -72,7 +73,8 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     # fields without errors are not marked (no aria-invalid, no dangling describedby)
     assert page.get_by_label("Description").get_attribute("aria-invalid") is None
     assert page.get_by_label("Description").get_attribute("aria-describedby") is None
-    expect_states(page, *states_at("details"))
+    # the step shown has the errors: current, and marked "!" too
+    expect_states(page, "current error", *states_at("details")[1:])
     screenshot(page, "02-details-errors")
 
     # Fixed, and on with Next: a new panel and its URL in the history.
@@ -81,8 +83,8 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     assert response.header_value("hx-push-url").endswith("/source")
     expect(page.locator(".errors")).to_have_count(0)
     expect_states(page, *states_at("source"))
-    preview(page, lambda: choose(page, "#source_id", "cirros"))
-    expect_chosen(page, "#source_id", "cirros")
+    preview(page, source(page, "cirros").check)
+    expect(source(page, "cirros")).to_be_checked()
     screenshot(page, "03-source")
     htmx_swap(page, wizard_button(page, "Next").click, "flavor")
     expect_states(page, *states_at("flavor"))
@@ -93,8 +95,8 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
 
     # Another mistake: Back to a bigger image, which m1.tiny is too small for.
     htmx_swap(page, wizard_button(page, "Back").click, "source")
-    expect_chosen(page, "#source_id", "cirros")  # Back shows what was entered
-    preview(page, lambda: choose(page, "#source_id", "ubuntu-24.04-server"))
+    expect(source(page, "cirros")).to_be_checked()  # Back shows what was entered
+    preview(page, source(page, "ubuntu-24.04-server").check)
     htmx_swap(page, wizard_button(page, "Next").click, "flavor")
     expect(flavor(page, "m1.tiny")).to_be_disabled()
     expect(flavor_row(page, "m1.tiny")).to_have_class(re.compile(r"\bunusable\b"))
@@ -107,7 +109,7 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     assert response.header_value("hx-push-url") is None
     expect(page.locator("#flavor-errors")).to_have_text("Choose a flavor.")
     expect(page.locator("fieldset.flavors")).to_have_attribute("aria-describedby", "flavor-errors")
-    expect(page.locator("#wizard-steps li").nth(2)).to_have_class("current")
+    expect(page.locator("#wizard-steps li").nth(2)).to_have_class("current error")
     screenshot(page, "04-flavor-errors")
 
     # The quota bars follow the flavor chosen, over HTMX, without leaving the step.
@@ -252,7 +254,7 @@ def test_wizard_without_javascript_uses_whole_pages_and_reaches_active(nojs_page
     page.get_by_label("Instance name").fill("web-nojs")
     page_move(page, wizard_button(page, "Next").click, "source")
     expect_states(page, *states_at("source"))
-    choose(page, "#source_id", "ubuntu-24.04-server")
+    source(page, "ubuntu-24.04-server").check()
     page_move(page, wizard_button(page, "Next").click, "flavor")
     expect(flavor(page, "m1.tiny")).to_be_disabled()
     expect(flavor_row(page, "m1.tiny")).to_contain_text("No: the source needs 1 GB of RAM")
@@ -344,8 +346,8 @@ def test_two_tabs_launch_two_servers_with_their_own_names(context, live_server):
     next_(first, "source")
     next_(second, "source")
     assert first.url != second.url  # every tab got its own wizard at its first post
-    preview(on(first), lambda: choose(first, "#source_id", "cirros"))
-    preview(on(second), lambda: choose(second, "#source_id", "debian"))
+    preview(on(first), source(first, "cirros").check)
+    preview(on(second), source(second, "debian").check)
     next_(first, "flavor")
     next_(second, "flavor")
     preview(on(first), flavor(first, "m1.tiny").click)
@@ -490,13 +492,12 @@ def test_keyboard_focus_moves_to_the_new_panel_heading(page, live_server):
     expect(heading).to_be_focused()
     page.evaluate("window.__marker = 1")
 
-    # Enter in the (empty) name field means Next: validated, errors shown, focus on top.
+    # Enter in the (empty) name field means Next: validated, errors shown, the
+    # focus on the field to correct.
     page.keyboard.press("Tab")
     expect(page.get_by_label("Instance name")).to_be_focused()
     press(page, "Enter")
     expect(page.locator("#name-errors")).to_have_text("This field is required.")
-    expect(heading).to_be_focused()
-    page.keyboard.press("Tab")
     expect(page.get_by_label("Instance name")).to_be_focused()
     page.keyboard.type("kbd-1")
     press(page, "Enter")
@@ -505,11 +506,12 @@ def test_keyboard_focus_moves_to_the_new_panel_heading(page, live_server):
     # the focused heading is the new panel's, so a screen reader reads the new step
     assert focused_text(page) == "Source"
 
-    # Choose the source by typing: the panel is redrawn (preview), the focus stays.
-    tab_to(page, "#source_id")
-    keys(page, lambda: page.keyboard.type("cir"), nav="preview")
-    expect_chosen(page, "#source_id", "cirros")
-    expect(page.locator("#source_id")).to_be_focused()
+    # Choose the source with the keyboard: the panel is redrawn (preview), the
+    # focus stays on the row's radio.
+    tab_to(page, "input[name=source_id]")
+    press(page, "Space", nav="preview")
+    expect(source(page, "cirros")).to_be_checked()
+    expect(source(page, "cirros")).to_be_focused()
     tab_to(page, '#wizard-form button[value="next"]')
     press(page, "Space")
     expect_step(page, "flavor")

@@ -60,6 +60,24 @@ def expect_chosen(page, select, text):
     expect(page.locator(f"{select} option:checked")).to_contain_text(text)
 
 
+def source(page, name):
+    """The radio of the boot source whose name contains ``name``, in the table of
+    the tab shown."""
+    return page.locator("#wizard-panel table.sources").get_by_label(name).first
+
+
+def source_tab(page, label):
+    """The tab of one kind of source ("Images", "Volumes"...): the label of its
+    radio, which is what a user clicks (the radio itself is drawn as the tab)."""
+    pattern = re.compile(rf"^{re.escape(label)}\b")
+    return page.locator("#wizard-panel .segmented label").filter(has_text=pattern)
+
+
+def source_rows(page):
+    """The names in the source table, in order."""
+    return page.locator("#wizard-panel table.sources tbody label")
+
+
 def flavor(page, name):
     """The radio of flavor ``name`` in the flavor table."""
     return page.locator("#wizard-panel").get_by_label(name, exact=True)
@@ -126,7 +144,8 @@ def htmx_swap(page, action, slug):
     """Do ``action`` (a click) and check that it was answered by an HTMX swap: an
     XHR with HX-Request answered 200 (a panel, not a redirect), the page itself
     not reloaded (the marker set on ``window`` survives), then step ``slug``,
-    with the focus on the new panel's heading."""
+    with the focus on the new panel's heading, or after errors on the first
+    invalid field (else on the errors' alert)."""
     mark_panel(page)
     with page.expect_response(is_post) as info:
         action()
@@ -135,9 +154,19 @@ def htmx_swap(page, action, slug):
     assert response.status == 200
     expect_new_panel(page)
     expect_step(page, slug)
-    expect(page.locator("#panel-title")).to_be_focused()
+    expect(focus_after_swap(page)).to_be_focused()
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
     return response
+
+
+def focus_after_swap(page):
+    """Where a new panel puts the focus: its first invalid field, else the alert
+    listing its errors, else (no errors) its heading."""
+    invalid = page.locator("#wizard-panel [aria-invalid=true]")
+    if invalid.count():
+        return invalid.first
+    alert = page.locator("#step-alert")
+    return alert if alert.count() else page.locator("#panel-title")
 
 
 def preview(page, action):
@@ -184,7 +213,7 @@ def walk(page, to, *, js, name="web-1", image="cirros", size="m1.tiny", network=
         if here == "details":
             page.get_by_label("Instance name").fill(name)
         elif here == "source":
-            change(lambda: choose(page, "#source_id", image))
+            change(source(page, image).check)
         elif here == "flavor":
             change(flavor(page, size).click)
         elif here == "network":

@@ -1,0 +1,88 @@
+/* The little Skiff's pages do in script of their own (htmx aside); without it
+   every page works the same, only without these touches.
+
+   1. The colour theme: the OS setting (prefers-color-scheme) unless the header's
+      toggle chose light or dark, kept in localStorage. This file is loaded in
+      <head>, not deferred, so data-theme is on <html> before anything is drawn.
+      The toggle is rendered hidden; it is shown here, so without JavaScript there
+      is no button that does nothing.
+   2. aria-busy on whatever htmx marks as waiting for an answer (the elements of
+      hx-indicator, which get the class htmx-request), for screen readers.
+   3. Once an answer sends the page elsewhere (HX-Redirect), later answers are
+      dropped: a status poll finding a just-deleted server gone would start a
+      second navigation and abort the first. */
+(function () {
+  "use strict";
+  var KEY = "skiff-theme";
+  var root = document.documentElement;
+  var dark = window.matchMedia("(prefers-color-scheme: dark)");
+
+  function stored() {
+    try {
+      return window.localStorage.getItem(KEY);
+    } catch (blocked) {
+      return null; // storage refused (private mode, a policy): the OS decides
+    }
+  }
+
+  function theme() {
+    return root.dataset.theme || (dark.matches ? "dark" : "light");
+  }
+
+  function showToggle() {
+    var toggle = document.getElementById("theme-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.setAttribute("aria-pressed", String(theme() === "dark"));
+    }
+  }
+
+  var chosen = stored();
+  if (chosen === "light" || chosen === "dark") {
+    root.dataset.theme = chosen;
+  }
+
+  document.addEventListener("DOMContentLoaded", showToggle);
+  // a page put back from htmx's history cache, or the OS switching its theme
+  document.addEventListener("htmx:historyRestore", showToggle);
+  dark.addEventListener("change", showToggle);
+
+  document.addEventListener("click", function (event) {
+    if (!(event.target instanceof Element) || !event.target.closest("#theme-toggle")) {
+      return;
+    }
+    var next = theme() === "dark" ? "light" : "dark";
+    root.dataset.theme = next;
+    try {
+      window.localStorage.setItem(KEY, next);
+    } catch (blocked) {
+      // kept for this page only
+    }
+    showToggle();
+  });
+
+  var leaving = false;
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (leaving) {
+      event.preventDefault();
+      return;
+    }
+    var xhr = event.detail.xhr;
+    leaving = Boolean(xhr && xhr.getResponseHeader("HX-Redirect"));
+  });
+  // a page put back from the browser's back-forward cache is not leaving
+  window.addEventListener("pageshow", function () {
+    leaving = false;
+  });
+
+  document.addEventListener("htmx:beforeSend", function () {
+    document.querySelectorAll(".htmx-request").forEach(function (element) {
+      element.setAttribute("aria-busy", "true");
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    document.querySelectorAll("[aria-busy]:not(.htmx-request)").forEach(function (element) {
+      element.removeAttribute("aria-busy");
+    });
+  });
+})();
