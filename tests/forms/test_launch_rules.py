@@ -218,12 +218,14 @@ def test_volume_quota_is_checked_before_nova_accepts_and_fails_later():
     through(workflow, "source", details={"count": "2"})
     errors, _ = post(workflow, "source", source_id="img-small", create_volume="y")
     assert errors["source_id"] == [
-        "Over the volume quota: this launch needs 2 volumes, but only 1 of 5 are left in this project."
+        "2 volumes for 2 servers would go over the project's limit of 5 volumes; 4 are in use."
     ]
     workflow = wizard()
     through(workflow, "source")
     errors, _ = post(workflow, "source", source_id="img-small", data_volume_size="11")
-    assert "needs 11 GB of volumes, but only 10 of 100 are left" in errors["source_id"][0]
+    assert errors["source_id"] == [
+        "11 GB of volume storage would go over the project's limit of 100 GB; 90 GB are in use."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -553,7 +555,9 @@ def test_several_data_volumes_and_their_quota():
     errors, _ = post(
         workflow, "source", source_id="img-small", data_volume_size="1", data_volume_count="2"
     )
-    assert "this launch needs 2 volumes, but only 1 of 5 are left" in errors["source_id"][0]
+    assert errors["source_id"] == [
+        "2 volumes would go over the project's limit of 5 volumes; 4 are in use."
+    ]
 
 
 def test_request_for_a_volume_snapshot():

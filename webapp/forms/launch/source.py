@@ -25,6 +25,9 @@ from wtforms.validators import Optional
 from webapp.cloud.catalog import Catalog
 from webapp.forms.launch import sources
 from webapp.forms.launch.common import SelectChoice
+from webapp.forms.launch.quota import GIGABYTES
+from webapp.forms.launch.quota import VOLUMES
+from webapp.forms.launch.quota import over_limit
 from webapp.workflow import Action
 
 #: the fields that say how the step looks (which tab, which filter), not what is
@@ -252,15 +255,12 @@ class SourceAction(Action):
         limits = self.resources.catalog.limits
         count = self.context.get("count") or 1
         volumes, gigabytes = self.volumes_per_server()
-        for what, used, limit, asked in (
-            ("volumes", limits.used_volumes, limits.max_volumes, count * volumes),
-            ("GB of volumes", limits.used_volume_gb, limits.max_volume_gb, count * gigabytes),
+        for resource, used, limit, asked in (
+            (VOLUMES, limits.used_volumes, limits.max_volumes, count * volumes),
+            (GIGABYTES, limits.used_volume_gb, limits.max_volume_gb, count * gigabytes),
         ):
             if asked and limit >= 0 and used + asked > limit:
-                return (
-                    f"Over the volume quota: this launch needs {asked} {what}, but only "
-                    f"{max(limit - used, 0)} of {limit} are left in this project."
-                )
+                return f"{over_limit(resource, asked, used, limit, count)}."
         return None
 
     def volumes_per_server(self) -> tuple[int, int]:
