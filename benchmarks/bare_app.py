@@ -28,6 +28,7 @@ from flask_compress import Compress
 from werkzeug.datastructures import MultiDict
 
 from benchmarks.portal_client import DETAILS
+from webapp.blueprints.launch import preview_attrs
 from webapp.cloud.catalog import fetch_catalog
 from webapp.cloud.demo import DemoProvider
 from webapp.cloud.models import Identity
@@ -82,6 +83,7 @@ def make_app(folder: str) -> Flask:
     app.add_url_rule("/launch/<wizard_id>/<slug>", "launch.step", build_only=True)
     app.add_template_filter(size_mb, "size_mb")
     app.add_template_global(lambda: CSRF_TOKEN, "csrf_token")
+    app.add_template_global(preview_attrs, "preview_attrs")
     provider = DemoProvider(os.path.join(folder, "demo.sqlite"), build_seconds=0, latency=0)
     identity = provider.login("demo", "demo")
     workflow = launch_workflow(provider, identity)
