@@ -134,6 +134,12 @@ def test_tab_filter_and_row_with_javascript(open_page, live_server, viewport, wi
     preview(page, lambda: box.press_sequentially("x"))
     expect(page.locator("#wizard-panel")).to_contain_text("No sources match “debian 12x”.")
     preview(page, lambda: box.press("Backspace"))
+    # Enter in the box filters at once (no wait for the pause), and stays on Source
+    box.fill("")
+    preview(page, lambda: (box.press_sequentially("ubuntu"), box.press("Enter")))
+    expect(source_rows(page)).to_have_text(["ubuntu-24.04-server"])
+    assert page.url.endswith("/source")
+    preview(page, lambda: (box.fill(""), box.press_sequentially("debian 12"), box.press("Enter")))
 
     # A row: checked, highlighted, the focus kept on its radio.
     preview(page, source(page, "debian-12-generic").check)

@@ -10,7 +10,10 @@
       hx-indicator, which get the class htmx-request), for screen readers.
    3. Once an answer sends the page elsewhere (HX-Redirect), later answers are
       dropped: a status poll finding a just-deleted server gone would start a
-      second navigation and abort the first. */
+      second navigation and abort the first.
+   4. Enter in a search box (the Source step's filter) filters: it fires the box's
+      "search" event, which htmx listens to, instead of submitting the step (Next).
+      Without JavaScript Enter is Next, and the box has its own Filter button. */
 (function () {
   "use strict";
   var KEY = "skiff-theme";
@@ -59,6 +62,14 @@
       // kept for this page only
     }
     showToggle();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key === "Enter" && box instanceof HTMLInputElement && box.type === "search" && box.form) {
+      event.preventDefault();
+      box.dispatchEvent(new Event("search"));
+    }
   });
 
   var leaving = false;
