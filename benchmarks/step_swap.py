@@ -142,7 +142,7 @@ PARTS = {
     "session: save": ("webapp/state/sessions.py", "save_session"),
     "wizard record: load": ("webapp/workflow/state.py", "get"),
     "wizard record: save": ("webapp/workflow/state.py", "save"),
-    "the wizard's lists (catalog cache)": ("webapp/cloud/catalog.py", "get_or_fetch"),
+    "the wizard's lists (catalog cache)": ("webapp/cloud/catalog.py", "get"),
     "step forms built": ("webapp/workflow/workflow.py", "build_action"),
     "step validated": ("webapp/workflow/workflow.py", "validate_step"),
     "panel rendered (Jinja)": ("jinja2/environment.py", "render"),

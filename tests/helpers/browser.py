@@ -15,7 +15,9 @@ except ImportError:  # the browser fixture skips (or fails on CI) with the reaso
     expect = None
 
 #: the first step: a new launch's page, or a wizard's Details once it is made
-WIZARD = re.compile(r"/launch/([^/]+/details)?$")
+#: (without JavaScript, the first one after login is the page that waits for the
+#: lists, ``?wait=1``, which the loading page's refresh goes to at once)
+WIZARD = re.compile(r"/launch/([^/]+/details)?(\?wait=1)?$")
 SERVER = re.compile(r"/servers/[0-9a-f-]{36}$")
 #: step slug -> its panel heading, in the wizard's order
 STEP_NAMES = {
