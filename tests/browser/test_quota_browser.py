@@ -21,6 +21,7 @@ from tests.helpers.browser import mark_panel
 from tests.helpers.browser import page_move
 from tests.helpers.browser import quota
 from tests.helpers.browser import wizard_button
+from tests.helpers.axe import violations
 from tests.helpers.quota import colour_name
 from tests.helpers.quota import drawn_colour
 from tests.helpers.quota import set_quota
@@ -36,10 +37,13 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 OVER_INSTANCES = "3 instances would go over the project's limit of 2; 0 are in use."
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+@pytest.fixture(
+    params=[(size, scheme) for size in VIEWPORTS for scheme in ("light", "dark")], ids="-".join
+)
 def screen(request, browser):
-    """A browser profile with JavaScript at each of the two sizes."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    """A browser profile with JavaScript at each of the two sizes, light and dark."""
+    size, scheme = request.param
+    context = browser.new_context(viewport=VIEWPORTS[size], color_scheme=scheme)
     context.set_default_timeout(10_000)
     yield context
     context.close()
@@ -101,6 +105,7 @@ def test_launch_early_over_quota_lands_on_count_and_one_click_lowers_it(
     # the "!" is drawn in the colour of errors, not the current step's
     mark = steps_item(page, "details").locator(".state")
     assert mark.evaluate("e => getComputedStyle(e, '::before').content") == '"!"'
+    assert violations(page) == []
 
     swap_to(page, page.get_by_role("button", name="Lower Count to 2").click, "details")
     expect(page.get_by_label("Count")).to_have_value("2")
@@ -156,6 +161,7 @@ def test_a_bar_over_the_limit_is_red_and_says_so(screen, live_server, monkeypatc
     assert colour_name(drawn_colour(screen, meter)) == "red"
     fits = page.locator("#quota .quota-row", has_text="Instances").locator("meter")
     assert colour_name(drawn_colour(screen, fits)) == "green"
+    assert violations(page) == []
 
     # each row: label, bar and figures side by side on a desktop; on a phone, the
     # label, then the figures, then the bar, each on its own line

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from tests.browser.conftest import TIMEOUT_MS
+from tests.helpers.axe import violations
 from tests.helpers.browser import expect_step
 from tests.helpers.browser import flavor
 from tests.helpers.browser import flavor_row
@@ -274,3 +275,27 @@ def test_what_is_typed_while_the_rows_load_is_kept(page, live_server):
     filters = [re.search(r"source_filter=([^&]*)", body) for body in posts]
     assert [f.group(1) for f in filters if f] == ["deb", "debi"]
     expect_step(page, "source")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@VIEWPORTS
+def test_the_picker_passes_axe_in_both_schemes(browser, live_server, viewport, scheme):
+    """A chosen row, the filter and another tab naming the chosen source: what
+    the screens test does not reach (it passes Source before choosing)."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        log_in(page, live_server)
+        walk(page, "source", js=True, name="picker-axe")
+        preview(page, source(page, "debian-12-generic").check)
+        preview(page, page.get_by_label("Copy the image into a new volume").check)
+        assert violations(page) == []
+        preview(page, source_tab(page, "Volumes").click)
+        expect(chosen_note(page)).to_have_text("Chosen: debian-12-generic (image)")
+        box = page.get_by_label("Filter by name or OS")
+        preview(page, lambda: (box.fill("nothing-like-it"), box.press("Enter")))
+        expect(page.locator("#wizard-panel")).to_contain_text("No sources match")
+        assert violations(page) == []
+    finally:
+        context.close()

@@ -80,7 +80,8 @@ def drawn_colour(context, locator, *, at=0.25) -> tuple[int, int, int]:
 def colour_name(rgb: tuple[int, int, int]) -> str:
     """Red, amber or green, for a meter's bar colour (anything else: "other")."""
     red, green, blue = rgb
-    if red > 150 and green < 110 and blue < 110:
+    # (198, 40, 40) in the light scheme, (255, 138, 128) in the dark one
+    if red > 150 and red - green > 80 and red - blue > 80:
         return "red"
     if red > 180 and green > 120 and blue < 110:
         return "amber"
