@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.helpers.axe import violations
 from tests.helpers.browser import IMAGE_IDS
 from tests.helpers.browser import expect_new_panel
 from tests.helpers.browser import expect_step
@@ -21,7 +22,6 @@ from tests.helpers.browser import mark_panel
 from tests.helpers.browser import page_move
 from tests.helpers.browser import quota
 from tests.helpers.browser import wizard_button
-from tests.helpers.axe import violations
 from tests.helpers.quota import colour_name
 from tests.helpers.quota import drawn_colour
 from tests.helpers.quota import set_quota
