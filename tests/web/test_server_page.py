@@ -99,6 +99,20 @@ def test_polling_cadence_fast_then_backing_off_then_none(app, servers, monkeypat
     assert 'id="server-actions" class="server-actions" hx-swap-oob="true"' in done  # new buttons
 
 
+def test_a_status_poll_of_a_deleted_server_says_so_in_place(servers):
+    """No redirect: the delete's own answer, from this page, may still be on its
+    way, and its redirect (with its message) must not be cut short."""
+    server_id = servers.launch(name="short-lived")
+    assert servers.act(server_id, "delete", confirmed=True).status_code == 303
+    response = servers.client.get(f"/servers/{server_id}/status?poll=3", headers=HTMX)
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response.headers
+    fragment = response.get_data(as_text=True)
+    assert 'id="server-status"' in fragment and "This server no longer exists." in fragment
+    assert poll_trigger(fragment) is None  # the polling stops
+    assert '<div id="server-actions" class="server-actions" hx-swap-oob="true"></div>' in fragment
+
+
 def test_a_status_poll_without_htmx_goes_to_the_page(servers):
     server_id = servers.launch()
     response = servers.client.get(f"/servers/{server_id}/status?poll=3")

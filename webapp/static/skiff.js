@@ -9,8 +9,8 @@
    2. aria-busy on whatever htmx marks as waiting for an answer (the elements of
       hx-indicator, which get the class htmx-request), for screen readers.
    3. Once an answer sends the page elsewhere (HX-Redirect), later answers are
-      dropped: a status poll finding a just-deleted server gone would start a
-      second navigation and abort the first.
+      dropped: one arriving meanwhile (a poll, a second form) would swap into a
+      page being left, or start a second navigation that aborts the first.
    4. Enter in a search box (the Source step's filter) filters: it fires the box's
       "search" event, which htmx listens to, instead of submitting the step (Next).
       Without JavaScript Enter is Next, and the box has its own Filter button. */

@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable
 
 from flask import current_app
-from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -156,8 +155,9 @@ def status(server_id: str) -> Response:
     try:
         server = access.connection().get_server(server_id)
     except NotFound:
-        flash("That server is gone: it was deleted.", "info")
-        return htmx_redirect(url_for("servers.index"))
+        # Said in place: a redirect here could cut short the one that a delete
+        # from this page, answered a moment later, starts.
+        return vary_on_htmx(render_template("servers/_gone.html"))
     poll = request.args.get("poll", 0, type=int) or 0
     values = access.status_values(server, poll=max(0, poll), seen=request.args.get("seen"))
     return vary_on_htmx(render_template("servers/_status.html", **values))
