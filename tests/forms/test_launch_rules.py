@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from werkzeug.datastructures import MultiDict
 
+from tests.helpers.launch_forms import SETTINGS
+from tests.helpers.launch_forms import launch_wizard
+from tests.helpers.launch_forms import post
+from tests.helpers.launch_forms import through
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Features
 from webapp.cloud.models import Flavor
@@ -82,15 +85,6 @@ CATALOG = Catalog(
     ),
     features=FULL,
 )
-SETTINGS = {
-    "default_source": "image",
-    "disabled_sources": (),
-    "create_volume": False,
-    "delete_volume_on_termination": True,
-    "config_drive": False,
-    "admin_password": True,
-}
-ALL_STEPS = frozenset({"launch.step.config", "launch.step.review"})
 
 
 @pytest.fixture(autouse=True)
@@ -102,34 +96,7 @@ def request_context():
 
 
 def wizard(catalog=CATALOG, **settings):
-    store = WizardStore(MemoryWizardRecords())
-    state = store.create("launch_instance", {"project_id": "p", "user_id": "u"})
-    resources = LaunchResources(
-        catalog=catalog, connect=lambda: None, settings=LaunchSettings(**{**SETTINGS, **settings})
-    )
-    return LaunchInstance(state, resources=resources, permissions=ALL_STEPS)
-
-
-def post(workflow, slug, **data):
-    action = workflow.validate_step(workflow.get_step(slug), MultiDict(data))
-    return workflow.errors.get(slug, {}), action
-
-
-def through(workflow, upto, **overrides):
-    """Complete the steps before ``upto`` with valid input (overridable)."""
-    values = {
-        "details": {"name": "vm", "count": "1"},
-        "source": {"source_id": "img-small"},
-        "flavor": {"flavor": "f-tiny"},
-        "network": {"nic_1": "net-a"},
-        "access": {"keypair": "mine", "security_groups": ["default"]},
-        "config": {},
-    }
-    for slug, data in values.items():
-        if slug == upto:
-            return
-        errors, _ = post(workflow, slug, **{**data, **overrides.get(slug, {})})
-        assert errors == {}, (slug, errors)
+    return launch_wizard(catalog, **settings)
 
 
 def test_steps_in_order_and_operator_can_hide_optional_ones():

@@ -10,6 +10,9 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from tests.helpers.launch_forms import launch_wizard
+from tests.helpers.launch_forms import post
+from tests.helpers.launch_forms import through
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.errors import QuotaExceeded
 from webapp.cloud.models import Features
@@ -20,13 +23,9 @@ from webapp.cloud.models import Limits
 from webapp.cloud.models import Network
 from webapp.cloud.models import SecurityGroup
 from webapp.forms.launch import LaunchInstance
-from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.details import DetailsAction
 from webapp.forms.launch.flavor import FlavorAction
 from webapp.forms.launch.quota import no_room
-from webapp.forms.launch.settings import LaunchSettings
-from webapp.workflow import MemoryWizardRecords
-from webapp.workflow import WizardStore
 
 GIB = 1024**3
 FLAVORS = (
@@ -42,27 +41,11 @@ LIMITS = Limits(
     max_ram_mb=24576,
     used_ram_mb=8192,
 )
-SETTINGS = LaunchSettings(
-    default_source="image",
-    disabled_sources=(),
-    create_volume=False,
-    delete_volume_on_termination=True,
-    config_drive=False,
-    admin_password=True,
-)
-VALID = {
-    "details": {"name": "vm", "count": "1"},
-    "source": {"source_id": "img"},
-    "flavor": {"flavor": "f-tiny"},
-    "network": {"nic_1": "net-a"},
-    "access": {"keypair": "mine", "security_groups": ["default"]},
-    "config": {},
-}
 
 
 def catalog(limits=LIMITS) -> Catalog:
     return Catalog(
-        images=(Image("img", "small", size_bytes=GIB // 2, min_disk_gb=1, min_ram_mb=64),),
+        images=(Image("img-small", "small", size_bytes=GIB // 2, min_disk_gb=1, min_ram_mb=64),),
         flavors=FLAVORS,
         keypairs=(KeyPair("mine"),),
         networks=(Network("net-a", "a", subnets=("10.0.0.0/24",)),),
@@ -91,31 +74,7 @@ def request_context():
 
 
 def wizard(limits=LIMITS, connection=None) -> LaunchInstance:
-    state = WizardStore(MemoryWizardRecords()).create(
-        "launch_instance", {"project_id": "p", "user_id": "u"}
-    )
-    resources = LaunchResources(
-        catalog=catalog(limits), connect=lambda: connection, settings=SETTINGS
-    )
-    return LaunchInstance(
-        state,
-        resources=resources,
-        permissions=frozenset({"launch.step.config", "launch.step.review"}),
-    )
-
-
-def post(workflow, slug, **data):
-    action = workflow.validate_step(workflow.get_step(slug), MultiDict(data))
-    return workflow.errors.get(slug, {}), action
-
-
-def through(workflow, upto=None, **overrides):
-    """Complete the steps before ``upto`` (all of them: None) with valid input."""
-    for slug, data in VALID.items():
-        if slug == upto:
-            return
-        errors, _ = post(workflow, slug, **{**data, **overrides.get(slug, {})})
-        assert errors == {}, (slug, errors)
+    return launch_wizard(catalog(limits), connection=connection)
 
 
 def details(workflow) -> DetailsAction:
@@ -191,7 +150,7 @@ def test_with_a_flavor_chosen_the_hint_and_the_button_count_its_vcpus_and_ram():
 
 
 def flavor_action(limits, count=1) -> FlavorAction:
-    context = {"count": count, "source_id": "img", "boot_volume": False}
+    context = {"count": count, "source_id": "img-small", "boot_volume": False}
     return FlavorAction(context, resources=wizard(limits).resources, formdata=None, data={})
 
 
