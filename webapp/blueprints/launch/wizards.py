@@ -73,12 +73,11 @@ def with_wizard(
             state = _saved_state(wizard_id)
             if state is None:
                 return restart()
-            catalog = _catalogs().get(state.id)
-            later = catalog is None and shows and loading.may_defer()
-            if catalog is None and not later:
-                catalog = _fetch_into_cache(state.id)
+            catalogs = _catalogs()
+            later = shows and loading.may_defer() and not catalogs.has(state.id)
             # Without its lists (later) the workflow only serves the step list.
-            workflow = _workflow(state, catalog or Catalog())
+            catalog = Catalog() if later else catalogs.get_or_fetch(state.id, connect)
+            workflow = _workflow(state, catalog)
             step = workflow.get_step(slug) or abort(404)
             launched = launched_url(workflow)
             if launched:
@@ -194,12 +193,6 @@ def _saved_state(wizard_id: str) -> WizardState | None:
     if state is None or state.initial.get("project_id") != g.identity.project_id:
         return None
     return state
-
-
-def _fetch_into_cache(wizard_id: str) -> Catalog:
-    catalog = fetch_catalog(connect())
-    _catalogs().put(wizard_id, catalog)
-    return catalog
 
 
 def _initial(query: Mapping[str, str]) -> dict[str, object]:
