@@ -49,6 +49,9 @@ class Workflow:
     finalize_button_name: ClassVar[str] = "Save"
     success_message: ClassVar[str] = "{name} done."
     failure_message: ClassVar[str] = "{name} failed."
+    #: said on a step whose dependencies are not met (``{names}``: those steps).
+    #: These messages may be lazy strings (translated when shown).
+    blocked_message: ClassVar[str] = "Complete {names} first."
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -197,7 +200,7 @@ class Workflow:
         blockers = self.missing_dependencies(step)
         if blockers:
             names = ", ".join(b.name() for b in blockers)
-            self._fail(step, f"Complete {names} first.")
+            self._fail(step, str(self.blocked_message).format(names=names))
             return None
         action = self.build_action(step, formdata)
         self._mark(step, done=self._validate(step, action, self.context))
@@ -265,13 +268,13 @@ class Workflow:
 
     def format_message(self, template: str) -> str:
         """Fill ``template`` (``str.format`` fields) from the context."""
-        return template.format_map(_Blank(self.context))
+        return str(template).format_map(_Blank(self.context))
 
     # -- helpers --------------------------------------------------------------
 
     def _validate(self, step: Step, action: Action, context: dict[str, Any]) -> bool:
         if not action.validate():
-            self.errors[step.slug()] = {k: list(v) for k, v in action.errors.items()}
+            self.errors[step.slug()] = {k: _plain(v) for k, v in action.errors.items()}
             return False
         step.contribute(action.data, context)
         return True
@@ -285,9 +288,17 @@ class Workflow:
 
     def _fail(self, step: Step, message: str, field: str | None = None) -> None:
         errors = self.errors.setdefault(step.slug(), {})
-        errors.setdefault(field or STEP_ERRORS, []).append(message)
+        # Kept in the wizard's state as JSON: a lazy (translatable) message becomes
+        # its text in the language of this request.
+        errors.setdefault(field or STEP_ERRORS, []).append(str(message))
         self._mark(step, done=False)
 
     def _fail_from(self, error: ActionError, *, default: Step) -> None:
         step = self.get_step(error.step) if error.step else None
         self._fail(step or default, error.message, error.field)
+
+
+def _plain(messages: Any) -> list[Any]:
+    """A field's error messages as JSON can hold them: lazy strings as text
+    (nested forms' errors, dicts and lists, as they are)."""
+    return [m if isinstance(m, (dict, list)) else str(m) for m in messages]
