@@ -12,7 +12,15 @@ PORT ?= 8000
 WORKERS ?= 2
 BIN = $(VENV)/bin
 
-.PHONY: run test lint bench clean demo-reset
+.PHONY: run test lint bench clean demo-reset i18n i18n-add
+
+# Translations: one catalog per language, compiled by `make run` and `make test`
+# (never committed: the .po is the source).
+TRANSLATIONS = webapp/translations
+CATALOGS = $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED = $(CATALOGS:.po=.mo)
+# The markers of translatable strings, beyond pybabel's own (_, gettext, ngettext...).
+KEYWORDS = -k _l -k lazy_gettext -k lazy_ngettext:1,2
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +28,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,redis]'
 	touch $@
 
-run: $(BIN)/.installed
+run: $(BIN)/.installed $(COMPILED)
 	@echo "Skiff on http://$(HOST):$(PORT)/  (demo login: demo / demo unless SKIFF_CLOUD_AUTH_URL is set)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--no-control-socket --access-logfile - wsgi:app
@@ -31,11 +39,29 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(COMPILED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed $(COMPILED)
 	$(BIN)/python benchmarks/run.py
+
+# A catalog compiled (fuzzy translations left out: they fall back to English).
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# Extract every marked string, bring each catalog up to date (new strings empty,
+# changed ones fuzzy: tests/i18n fails until they are translated) and compile.
+i18n: $(BIN)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) --add-comments=Translators: \
+		--sort-by-file --project=Skiff -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
+
+# A new language: make i18n-add LANGUAGE=fr (then translate, add it to LANGUAGES).
+# LANGUAGE is Babel's name for it, the folder Flask-Babel looks for: zh_Hans_CN
+# for zh_CN (python -c "import babel; print(babel.Locale.parse('zh_CN'))").
+i18n-add: i18n
+	$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $(LANGUAGE)
 
 # Forget everything the demo cloud holds (servers, key pairs, volumes, floating
 # IPs): its state file is made afresh on next use. DEMO_DATABASE as in the config.
@@ -44,4 +70,4 @@ demo-reset:
 	rm -f $(DEMO_DATABASE) $(DEMO_DATABASE)-journal $(DEMO_DATABASE)-wal $(DEMO_DATABASE)-shm
 
 clean:
-	rm -rf $(VENV) instance test-artifacts
+	rm -rf $(VENV) instance test-artifacts $(COMPILED) $(TRANSLATIONS)/messages.pot

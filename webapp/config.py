@@ -58,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "READY_TIMEOUT_SECONDS": 600,
     # Lines of the console log the server page shows (and searches for it).
     "CONSOLE_LOG_LINES": 50,
+    # -- languages -------------------------------------------------------------------
+    # The languages users may choose (webapp/translations has a catalog for each
+    # but the first, the language of the source); the first is the default.
+    "LANGUAGES": ["en", "zh_CN"],
     # -- sessions and state ---------------------------------------------------------
     # Redis URL (redis://host:6379/0) for several hosts; unset means a SQLite
     # file in the instance folder, which every worker of one host shares.

@@ -15,6 +15,7 @@ from flask import request
 from flask import url_for
 
 from webapp import cloud
+from webapp import i18n
 from webapp.config import DEFAULTS
 from webapp.config import fixed_settings
 from webapp.extensions import compress
@@ -45,16 +46,19 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     csrf.init_app(app)
     init_limits(app)  # after CSRF: a forged form is refused before it is counted
     compress.init_app(app)
+    i18n.init_app(app)
     cloud.init_app(app)
 
     from webapp import errors
     from webapp import site
     from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.language import bp as language_bp
     from webapp.blueprints.launch import bp as launch_bp
     from webapp.blueprints.servers import bp as servers_bp
     from webapp.identity import load_identity
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(language_bp)
     app.register_blueprint(launch_bp)
     app.register_blueprint(servers_bp)
     errors.init_app(app)

@@ -13,7 +13,11 @@
       page being left, or start a second navigation that aborts the first.
    4. Enter in a search box (the Source step's filter) filters: it fires the box's
       "search" event, which htmx listens to, instead of submitting the step (Next).
-      Without JavaScript Enter is Next, and the box has its own Filter button. */
+      Without JavaScript Enter is Next, and the box has its own Filter button.
+   5. A form whose "next" field has data-follow-location (the language switcher)
+      goes back to the page's URL as it is now: htmx swaps push new URLs without
+      drawing the header again. Without JavaScript every page is whole, and the
+      field already holds its URL. */
 (function () {
   "use strict";
   var KEY = "skiff-theme";
@@ -69,6 +73,13 @@
     if (event.key === "Enter" && box instanceof HTMLInputElement && box.type === "search" && box.form) {
       event.preventDefault();
       box.dispatchEvent(new Event("search"));
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var next = event.target instanceof HTMLFormElement && event.target.querySelector("input[name=next][data-follow-location]");
+    if (next) {
+      next.value = window.location.pathname + window.location.search;
     }
   });
 
