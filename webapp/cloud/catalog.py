@@ -39,6 +39,7 @@ from webapp.cloud.models import ServerGroup
 from webapp.cloud.models import Volume
 from webapp.cloud.models import VolumeSnapshot
 from webapp.cloud.models import VolumeType
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = [
     "Catalog",
@@ -186,7 +187,7 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
             continue
         values[key] = tuple(result) if _LISTS[key].many else result
     if "features" in unavailable:
-        raise CloudUnavailable("The cloud did not answer. Try again in a moment.")
+        raise CloudUnavailable(_l("The cloud did not answer. Try again in a moment."))
     # a list left out keeps the Catalog's default: empty, or Limits() unlimited
     return Catalog(**values, fetched_at=time.time(), unavailable=tuple(unavailable))
 

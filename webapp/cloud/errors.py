@@ -7,6 +7,8 @@ the cloud gave one, the request id an operator can look up in the cloud's logs.
 
 from __future__ import annotations
 
+from webapp.i18n import lazy_gettext as _l
+
 __all__ = [
     "CloudError",
     "CloudUnavailable",
@@ -21,18 +23,33 @@ __all__ = [
 class CloudError(Exception):
     """Base class: a cloud call failed.
 
-    :param message: what the cloud said, in words a user can read.
+    :param message: what the cloud said, in words a user can read: the cloud's own
+        text as it came, or our own message as a lazy string (``lazy_gettext``),
+        translated only when it is read, so an error made outside a request (a
+        thread, the CLI) still speaks the reader's language.
     :param request_id: the cloud's request id (``x-openstack-request-id``), if any.
     """
 
     def __init__(self, message: str, *, request_id: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.request_id = request_id
+
+    @property
+    def message(self) -> str:
+        """The message as a real str, in the language of whoever reads it now."""
+        return str(self._message)
 
     def __str__(self) -> str:
         if self.request_id:
-            return f"{self.message} (request {self.request_id})"
+            # Translators: a cloud error followed by the request id an operator
+            # can look up in the cloud's logs.
+            text = _l(
+                "%(message)s (request %(request_id)s)",
+                message=self.message,
+                request_id=self.request_id,
+            )
+            return str(text)
         return self.message
 
 

@@ -28,6 +28,9 @@ from webapp.cloud.models import ServerRequest
 
 __all__ = ["settle", "start"]
 
+#: Nova's own fault text for a server no host can take (cloud data: never translated)
+NO_HOST_FAULT = "No valid host was found. There are not enough hosts available."
+
 
 def start(
     db: sqlite3.Connection,
@@ -46,7 +49,7 @@ def start(
     name = request.name if request.count == 1 else f"{request.name}-{index + 1}"
     fault = None
     if plan.flavor.ram_mb > data.HOST_RAM_MB:
-        fault = "No valid host was found. There are not enough hosts available."
+        fault = NO_HOST_FAULT
     else:
         fault = _volume_fault(db, identity, server_id, plan.disks)
     # a build that fails gets no addresses, ports or volumes, as in Nova

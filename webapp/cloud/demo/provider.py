@@ -20,6 +20,7 @@ from webapp.cloud.errors import NotFound
 from webapp.cloud.errors import Unauthorized
 from webapp.cloud.models import Identity
 from webapp.cloud.models import Project
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["DemoProvider"]
 
@@ -37,7 +38,7 @@ class DemoProvider:
     :param latency: seconds every call sleeps, to feel like a real cloud.
     """
 
-    label = "Demo cloud"
+    label = _l("Demo cloud")
     is_demo = True
 
     def __init__(
@@ -83,7 +84,7 @@ class DemoProvider:
         self.store.pause()
         user = data.USERS.get(username)
         if user is None or not hmac.compare_digest(user["password"], password):
-            raise Unauthorized("Invalid user name or password.")
+            raise Unauthorized(_l("Invalid user name or password."))
         projects = tuple(Project(data.PROJECTS[name]["id"], name) for name in user["projects"])
         chosen = next((p for p in projects if p.id == project_id), projects[0])
         return self._identity(username, user["id"], chosen, projects)

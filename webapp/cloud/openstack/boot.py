@@ -19,6 +19,7 @@ from novaclient import api_versions
 from webapp.cloud import errors
 from webapp.cloud import models
 from webapp.cloud.openstack import discovery
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["create_arguments"]
 
@@ -63,10 +64,18 @@ def create_arguments(
     if request.metadata:
         options["meta"] = dict(request.metadata)
     if request.tags:
-        _require(version, discovery.TAGS, "Tags need")
+        _require(
+            version,
+            discovery.TAGS,
+            _l("Tags need compute API %(version)s", version=discovery.TAGS.get_string()),
+        )
         options["tags"] = list(request.tags)
     if request.hostname:
-        _require(version, discovery.HOSTNAME, "A hostname needs")
+        _require(
+            version,
+            discovery.HOSTNAME,
+            _l("A hostname needs compute API %(version)s", version=discovery.HOSTNAME.get_string()),
+        )
         options["hostname"] = request.hostname
     hints = dict(request.scheduler_hints)
     if request.server_group:
@@ -94,7 +103,7 @@ def _nics(
         if version >= discovery.NETWORK_CHOICE:
             return networks
         if networks == "none":
-            raise errors.InvalidRequest("This cloud cannot create a server without a network.")
+            raise errors.InvalidRequest(_l("This cloud cannot create a server without a network."))
         return None
     if networks:
         return [_nic(nic) for nic in networks]
@@ -103,7 +112,7 @@ def _nics(
 
 def _nic(nic: models.Nic) -> dict[str, str]:
     if not (nic.network_id or nic.port_id):
-        raise errors.InvalidRequest("A network interface needs a network or a port.")
+        raise errors.InvalidRequest(_l("A network interface needs a network or a port."))
     entry = {}
     if nic.network_id:
         entry["net-id"] = nic.network_id
@@ -113,7 +122,9 @@ def _nic(nic: models.Nic) -> dict[str, str]:
         try:
             ip_version = ipaddress.ip_address(nic.fixed_ip).version
         except ValueError as exc:
-            raise errors.InvalidRequest(f"{nic.fixed_ip} is not a valid IP address.") from exc
+            raise errors.InvalidRequest(
+                _l("%(address)s is not a valid IP address.", address=nic.fixed_ip)
+            ) from exc
         entry[f"v{ip_version}-fixed-ip"] = nic.fixed_ip
     return entry
 
@@ -132,12 +143,21 @@ def _block_device(device: models.BlockDevice, version: api_versions.APIVersion) 
     if device.volume_size is not None:
         entry["volume_size"] = device.volume_size
     if device.volume_type:
-        _require(version, discovery.VOLUME_TYPE, "Volume types need")
+        _require(
+            version,
+            discovery.VOLUME_TYPE,
+            _l(
+                "Volume types need compute API %(version)s",
+                version=discovery.VOLUME_TYPE.get_string(),
+            ),
+        )
         entry["volume_type"] = device.volume_type
     return entry
 
 
-def _require(version: api_versions.APIVersion, needed: api_versions.APIVersion, what: str) -> None:
-    """InvalidRequest("<what> compute API <needed>") below ``needed``."""
+def _require(
+    version: api_versions.APIVersion, needed: api_versions.APIVersion, message: str
+) -> None:
+    """InvalidRequest(``message``, which names ``needed``) below ``needed``."""
     if version < needed:
-        raise errors.InvalidRequest(f"{what} compute API {needed.get_string()}")
+        raise errors.InvalidRequest(message)

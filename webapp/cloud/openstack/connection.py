@@ -29,6 +29,7 @@ from webapp.cloud.openstack import floating
 from webapp.cloud.openstack import rest
 from webapp.cloud.openstack import servers
 from webapp.cloud.openstack import volumes
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["OpenStackConnection"]
 
@@ -227,7 +228,7 @@ class OpenStackConnection:
         name already taken (400, 409) becomes InvalidRequest."""
         if not public_key.strip():
             # without one, Nova before 2.92 would make a key pair for us
-            raise cloud_errors.InvalidRequest("A public key is needed.")
+            raise cloud_errors.InvalidRequest(_l("A public key is needed."))
         with errors.translated("compute"):
             keypair = self._compute().keypairs.create(name, public_key=public_key)
         return convert.keypair(keypair.to_dict())
@@ -322,7 +323,9 @@ class OpenStackConnection:
         try:
             image = self._adapter("image")
         except rest.ServiceMissing as exc:
-            raise cloud_errors.NotFound(f"Image {image_id} could not be found.") from exc
+            raise cloud_errors.NotFound(
+                _l("Image %(image_id)s could not be found.", image_id=image_id)
+            ) from exc
         return convert.any_image(rest.glance_image(image, image_id))
 
     # -- plumbing -----------------------------------------------------------
@@ -345,7 +348,7 @@ class OpenStackConnection:
         endpoint = self._endpoint("compute")
         if endpoint is None:
             raise cloud_errors.CloudUnavailable(
-                "The cloud did not answer: it has no compute service for you."
+                _l("The cloud did not answer: it has no compute service for you.")
             )
         key = f"compute-version {endpoint}"
         version = self._cache.get(key)

@@ -25,11 +25,30 @@ from keystoneauth1 import exceptions as ks_exc
 from novaclient import exceptions as nova_exc
 
 from webapp.cloud import errors
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["from_exception", "from_response", "from_status", "translated"]
 
-NO_ANSWER = "The cloud did not answer"
-SESSION_ENDED = "Your session with the cloud has ended: please log in again."
+#: what the user is told when their login can no longer be used
+SESSION_ENDED = _l("Your session with the cloud has ended: please log in again.")
+
+#: the services named in messages, lazy: a name is translated with its message
+_SERVICES: dict[str, str] = {
+    # Translators: a cloud's service, named in messages such as "The compute
+    # service refused the request (HTTP 400)." ("cloud" when it is not known)
+    "cloud": _l("cloud"),
+    "identity": _l("identity"),
+    "compute": _l("compute"),
+    "image": _l("image"),
+    "network": _l("network"),
+    "block storage": _l("block storage"),
+}
+
+
+def _service(service: str) -> str:
+    """A service's name for a message: a lazy string translated with the message
+    (an unknown name as it is)."""
+    return _SERVICES.get(service, service)
 
 
 def from_status(
@@ -47,29 +66,45 @@ def from_status(
         if text.lower().startswith(("quota exceeded", "maximum number of")):
             return errors.QuotaExceeded(text, request_id=request_id)
         return errors.InvalidRequest(
-            text or "The cloud does not allow this.", request_id=request_id
+            text or _l("The cloud does not allow this."), request_id=request_id
         )
     if status == 413 and ("quota" in text.lower() or "limit" in text.lower()):
         return errors.QuotaExceeded(text, request_id=request_id)
     if status == 404:
-        return errors.NotFound(text or "Not found.", request_id=request_id)
+        return errors.NotFound(text or _l("Not found."), request_id=request_id)
     if status == 429:
         return errors.CloudUnavailable(
-            f"{NO_ANSWER}: the {service} service is busy, try again shortly.",
+            _l(
+                "The cloud did not answer: the %(service)s service is busy, try again shortly.",
+                service=_service(service),
+            ),
             request_id=request_id,
         )
     if status == 409:
         return errors.Conflict(
-            text or f"The {service} service refused: the state does not allow it now.",
+            text
+            or _l(
+                "The %(service)s service refused: the state does not allow it now.",
+                service=_service(service),
+            ),
             request_id=request_id,
         )
     if 400 <= status < 500:
         return errors.InvalidRequest(
-            text or f"The {service} service refused the request (HTTP {status}).",
+            text
+            or _l(
+                "The %(service)s service refused the request (HTTP %(status)s).",
+                service=_service(service),
+                status=status,
+            ),
             request_id=request_id,
         )
     return errors.CloudUnavailable(
-        f"{NO_ANSWER} properly: the {service} service failed (HTTP {status}).",
+        _l(
+            "The cloud did not answer properly: the %(service)s service failed (HTTP %(status)s).",
+            service=_service(service),
+            status=status,
+        ),
         request_id=request_id,
     )
 
@@ -100,19 +135,24 @@ def from_exception(exc: Exception, *, service: str = "cloud") -> errors.CloudErr
             return from_response(exc.response, service=service)
         return from_status(exc.http_status, exc.message, request_id=exc.request_id, service=service)
     if isinstance(exc, ks_exc.ConnectTimeout):
-        return errors.CloudUnavailable(f"{NO_ANSWER} in time.")
+        return errors.CloudUnavailable(_l("The cloud did not answer in time."))
     if isinstance(exc, ks_exc.SSLError):
-        return errors.CloudUnavailable(f"{NO_ANSWER}: its TLS certificate could not be verified.")
+        return errors.CloudUnavailable(
+            _l("The cloud did not answer: its TLS certificate could not be verified.")
+        )
     if isinstance(exc, ks_exc.ConnectionError):
-        return errors.CloudUnavailable(f"{NO_ANSWER}: no connection could be made.")
+        return errors.CloudUnavailable(_l("The cloud did not answer: no connection could be made."))
     if isinstance(exc, ks_exc.EndpointNotFound):
         return errors.CloudUnavailable(
-            f"{NO_ANSWER}: a service it needs is missing from its catalog."
+            _l("The cloud did not answer: a service it needs is missing from its catalog.")
         )
     if isinstance(exc, ks_exc.AuthorizationFailure):
         return errors.Unauthorized(SESSION_ENDED)
     if isinstance(exc, (nova_exc.UnsupportedVersion, nova_exc.UnsupportedAttribute)):
-        return errors.InvalidRequest(f"This cloud's compute API does not support that: {exc}")
+        # the placeholder is novaclient's own words
+        return errors.InvalidRequest(
+            _l("This cloud's compute API does not support that: %(detail)s", detail=str(exc))
+        )
     return None
 
 

@@ -19,10 +19,11 @@ from webapp.cloud import errors as cloud_errors
 from webapp.cloud import models
 from webapp.cloud.openstack import convert
 from webapp.cloud.openstack import rest
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["NO_FLOATING_IPS", "Ports"]
 
-NO_FLOATING_IPS = "This cloud offers no floating IPs."
+NO_FLOATING_IPS = _l("This cloud offers no floating IPs.")
 #: what a free port of the project shows; the rest of a port is not needed
 _PORT_FIELDS = [
     "id",
@@ -118,7 +119,9 @@ class Ports:
             raise cloud_errors.InvalidRequest(NO_FLOATING_IPS) from exc
         ports = self.of_server(server_id)
         if not ports:
-            raise cloud_errors.InvalidRequest("The server has no network port for a floating IP.")
+            raise cloud_errors.InvalidRequest(
+                _l("The server has no network port for a floating IP.")
+            )
         target: dict[str, Any] = {"port_id": ports[0].id}
         ipv4 = [ip for ip in ports[0].fixed_ips if ":" not in ip]
         if ipv4:

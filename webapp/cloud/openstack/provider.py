@@ -29,13 +29,14 @@ from webapp.cloud.openstack import connection
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
 from webapp.cloud.openstack import session as os_session
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["OpenStackProvider"]
 
 LOG = logging.getLogger(__name__)
 
-BAD_CREDENTIALS = "Invalid user name or password."
-NO_PROJECT = (
+BAD_CREDENTIALS = _l("Invalid user name or password.")
+NO_PROJECT = _l(
     "Your account is not a member of any project on this cloud: "
     "ask your cloud administrators to add you to one."
 )
@@ -113,14 +114,14 @@ class OpenStackProvider:
             chosen,
             projects=projects,
             domain_name=domain_name,
-            refused=f"The cloud refused you access to project {chosen.name}.",
+            refused=_l("The cloud refused you access to project %(project)s.", project=chosen.name),
         )
 
     def switch_project(self, identity: models.Identity, project_id: str) -> models.Identity:
         """The same user, scoped to another of their projects (one Keystone call)."""
         target = next((p for p in identity.projects if p.id == project_id), None)
         if target is None:
-            raise cloud_errors.NotFound("You have no project with this id.")
+            raise cloud_errors.NotFound(_l("You have no project with this id."))
         if target.id == identity.project_id:
             return identity
         return self._scope(
@@ -240,7 +241,10 @@ def _password_errors() -> Iterator[None]:
         yield
     except ks_exc.MissingAuthMethods as exc:
         raise cloud_errors.Unauthorized(
-            "This account needs more than a password to log in, which this portal does not support."
+            _l(
+                "This account needs more than a password to log in, "
+                "which this portal does not support."
+            )
         ) from exc
     except ks_exc.Unauthorized as exc:
         raise cloud_errors.Unauthorized(BAD_CREDENTIALS, request_id=exc.request_id) from exc

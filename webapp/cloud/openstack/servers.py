@@ -27,6 +27,7 @@ from webapp.cloud.openstack import convert
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
 from webapp.cloud.openstack import rest
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["CONSOLE_TYPES", "NO_CONSOLE", "ServerLife", "as_requested"]
 
@@ -36,7 +37,7 @@ LOG = logging.getLogger(__name__)
 #: serial console (a websocket that needs a client of its own)
 CONSOLE_TYPES = ("novnc", "spice-html5", "rdp-html5", "webmks", "serial")
 #: what :meth:`ServerLife.remote_console` says when the cloud gives none
-NO_CONSOLE = "This cloud offers no graphical console."
+NO_CONSOLE = _l("This cloud offers no graphical console.")
 #: remembered for an endpoint that gives no console type
 _NONE = ""
 #: safety net against a listing whose "next" link never ends
