@@ -16,9 +16,11 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import MultiCheckboxField
 from webapp.forms.launch.common import SelectChoice
-from webapp.workflow import Action
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 KEY_TYPES = (
     "ssh-rsa",
@@ -36,40 +38,45 @@ def check_public_key(text: str) -> str:
     parts = text.strip().split()
     if len(parts) < 2 or parts[0] not in KEY_TYPES:
         raise ValidationError(
-            "Paste an OpenSSH public key: it starts with ssh-ed25519, ssh-rsa or "
-            "ecdsa-sha2-… (the .pub file, not the private key)."
+            _(
+                "Paste an OpenSSH public key: it starts with ssh-ed25519, ssh-rsa or "
+                "ecdsa-sha2-… (the .pub file, not the private key)."
+            )
         )
     try:
         blob = base64.b64decode(parts[1], validate=True)
     except binascii.Error:
-        raise ValidationError("The key's base64 part is damaged.") from None
+        raise ValidationError(_("The key's base64 part is damaged.")) from None
     if parts[0].encode() not in blob[:40]:
-        raise ValidationError(f"The key's data does not match its type {parts[0]}.")
+        raise ValidationError(_("The key's data does not match its type %(type)s.", type=parts[0]))
     return " ".join(parts)
 
 
-class AccessAction(Action):
+class AccessAction(LaunchAction):
     """Key pair and security groups; the admin password where the operator allows it."""
 
     class Meta:
-        name = "Access & Security"
+        name = _l("Access & Security")
         slug = "access"
-        help_text = (
+        help_text = _l(
             "Choose a key pair to log in with, import your public key, or generate a "
             "new key pair (its private key is shown to you once and kept nowhere)."
         )
 
-    keypair = SelectField("Key pair", default="")
+    keypair = SelectField(_l("Key pair"), default="")
     new_keypair_name = StringField(
-        "Name of the key pair to import", validators=[Optional(), Length(max=255)]
+        _l("Name of the key pair to import"), validators=[Optional(), Length(max=255)]
     )
-    public_key = TextAreaField("Public key to import", validators=[Optional(), Length(max=16384)])
-    security_groups = MultiCheckboxField("Security groups")
+    public_key = TextAreaField(
+        _l("Public key to import"), validators=[Optional(), Length(max=16384)]
+    )
+    security_groups = MultiCheckboxField(_l("Security groups"))
     admin_pass = PasswordField(
-        "Administrator password", validators=[Optional(), Length(min=8, max=255)]
+        _l("Administrator password"), validators=[Optional(), Length(min=8, max=255)]
     )
     confirm_admin_pass = PasswordField(
-        "Confirm the password", validators=[EqualTo("admin_pass", "The passwords differ.")]
+        _l("Confirm the password"),
+        validators=[EqualTo("admin_pass", _l("The passwords differ."))],
     )
 
     def __init__(self, context, **kwargs):
@@ -89,7 +96,7 @@ class AccessAction(Action):
             self.security_groups.data = ["default"]
 
     def populate_keypair_choices(self, context):
-        return [SelectChoice("", "No key pair")] + [
+        return [SelectChoice("", _("No key pair"))] + [
             SelectChoice(k.name, k.name) for k in self.resources.catalog.keypairs
         ]
 
@@ -102,13 +109,13 @@ class AccessAction(Action):
         field.data = check_public_key(field.data)
         name = (self.new_keypair_name.data or "").strip()
         if not name:
-            self.new_keypair_name.errors = ["Name the key pair to import."]
-            raise ValidationError("The key needs a name (above).")
+            self.new_keypair_name.errors = [_("Name the key pair to import.")]
+            raise ValidationError(_("The key needs a name (above)."))
         if not KEYPAIR_NAME.match(name):
-            raise ValidationError("Key pair names use letters, digits, spaces and _ . @ - only.")
+            raise ValidationError(_("Key pair names use letters, digits, spaces and _ . @ - only."))
         if name in {k.name for k in self.resources.catalog.keypairs}:
             raise ValidationError(
-                f"A key pair named {name} exists already: choose it above instead."
+                _("A key pair named %(name)s exists already: choose it above instead.", name=name)
             )
 
     def handle(self, context):

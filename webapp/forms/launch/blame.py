@@ -19,6 +19,8 @@ from webapp.forms.launch.quota import CORES
 from webapp.forms.launch.quota import INSTANCES
 from webapp.forms.launch.quota import RAM
 from webapp.forms.launch.quota import over_limit
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from webapp.workflow import ActionError
 
 __all__ = ["step_error"]
@@ -49,15 +51,24 @@ _BLAME = (
 
 
 #: words of an over-quota message -> the quota, the quota in words, where to fix it
-#: (first match; none: one of the quotas, on Flavor)
+#: (first match; none: one of the quotas, on Flavor). The words are the cloud's
+#: (English whatever the user's language); the quota in words is ours.
 _QUOTAS = (
-    (("volume", "gigabytes"), None, "the project's volume quota", "source", "source_id"),
-    (("in group", "server_group"), None, "a server group's quota", "config", "server_group"),
-    (("metadata",), None, "the project's metadata quota", "config", "metadata"),
-    (("instances", "servers"), INSTANCES, "the project's instances quota", "details", "count"),
-    (("cores", "vcpu"), CORES, "the project's vCPUs quota", "flavor", "flavor"),
-    (("ram", "memory"), RAM, "the project's RAM quota", "flavor", "flavor"),
+    (("volume", "gigabytes"), None, _l("the project's volume quota"), "source", "source_id"),
+    (("in group", "server_group"), None, _l("a server group's quota"), "config", "server_group"),
+    (("metadata",), None, _l("the project's metadata quota"), "config", "metadata"),
+    (
+        ("instances", "servers"),
+        INSTANCES,
+        _l("the project's instances quota"),
+        "details",
+        "count",
+    ),
+    (("cores", "vcpu"), CORES, _l("the project's vCPUs quota"), "flavor", "flavor"),
+    (("ram", "memory"), RAM, _l("the project's RAM quota"), "flavor", "flavor"),
 )
+#: the quota in words when no word of the message names one
+_SOME_QUOTA = _l("one of the project's quotas")
 #: Nova's figures: "Quota exceeded for cores: Requested 8, but already used 18 of 20 cores"
 _FIGURES = re.compile(r"requested (\d+), but already used (\d+) of (\d+)", re.IGNORECASE)
 
@@ -67,16 +78,26 @@ def quota_error(error: QuotaExceeded) -> ActionError:
     the wizard's words (with the figures, when the cloud gave them) and then
     the cloud's own."""
     lowered = error.message.lower()
-    _, resource, quota, step, field = next(
+    _words, resource, quota, step, field = next(
         (found for found in _QUOTAS if any(word in lowered for word in found[0])),
-        ((), None, "one of the project's quotas", "flavor", "flavor"),
+        ((), None, _SOME_QUOTA, "flavor", "flavor"),
     )
-    said = f"The cloud refused the launch over {quota}"
     figures = _FIGURES.search(error.message)
     if resource and figures:
         asked, used, limit = (int(figure) for figure in figures.groups())
-        said += f": {over_limit(resource, asked, used, limit)}"
-    return ActionError(f"{said}. The cloud said: {error}", step=step, field=field)
+        said = _(
+            "The cloud refused the launch over %(quota)s: %(problem)s. The cloud said: %(error)s",
+            quota=quota,
+            problem=over_limit(resource, asked, used, limit),
+            error=error,
+        )
+    else:
+        said = _(
+            "The cloud refused the launch over %(quota)s. The cloud said: %(error)s",
+            quota=quota,
+            error=error,
+        )
+    return ActionError(said, step=step, field=field)
 
 
 def step_error(error: CloudError) -> ActionError:
@@ -87,7 +108,10 @@ def step_error(error: CloudError) -> ActionError:
         return quota_error(error)
     if isinstance(error, CloudUnavailable):
         return ActionError(
-            f"{message} Nothing was launched; your choices are kept, so you can try again.",
+            _(
+                "%(error)s Nothing was launched; your choices are kept, so you can try again.",
+                error=message,
+            ),
             step="review",
         )
     if isinstance(error, InvalidRequest):

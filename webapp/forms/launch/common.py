@@ -1,5 +1,5 @@
-"""Pieces the launch actions share: their resources, a checkbox list field, labels
-and the parsing of ``key=value`` lines."""
+"""Pieces the launch actions share: their base class, their resources, a checkbox
+list field, labels and the parsing of ``key=value`` lines."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import flask_wtf.i18n
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; types-WTForms 3.2 lacks it
 from wtforms import SelectMultipleField
 from wtforms import ValidationError
@@ -16,9 +17,12 @@ from webapp.cloud.base import CloudConnection
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.i18n import gettext as _
+from webapp.workflow import Action
 
 __all__ = [
     "METADATA_KEY",
+    "LaunchAction",
     "LaunchResources",
     "MultiCheckboxField",
     "SelectChoice",
@@ -28,6 +32,22 @@ __all__ = [
     "size_mb",
     "unix_newlines",
 ]
+
+
+class LaunchAction(Action):
+    """The base of every launch action: WTForms' own messages ("This field is
+    required.", "Not a valid choice.") in the request's language.
+
+    WTForms merges the ``Meta`` classes along the MRO, so each action's own
+    ``Meta`` (name, slug, help text) keeps this one's translations. The engine's
+    :class:`~webapp.workflow.Action` knows no Flask: this is the launch's.
+    """
+
+    class Meta:
+        def get_translations(self, form):
+            # Flask-WTF's: WTForms' catalogs in the request's language, as
+            # Flask-Babel chooses it (the messages as they are without a request).
+            return flask_wtf.i18n.translations
 
 
 @dataclass
@@ -54,27 +74,39 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def size_mb(value: int) -> str:
-    """Megabytes in words: 512 MB, 2 GB."""
+    """Megabytes in words: 512 MB, 2 GB (the units are the same in every language)."""
     return f"{value / 1024:g} GB" if value >= 1024 else f"{value} MB"
 
 
 def flavor_label(flavor: Flavor) -> str:
     """A flavor in one line: its name and size."""
-    return (
-        f"{flavor.name} ({flavor.vcpus} vCPU, {size_mb(flavor.ram_mb)} RAM, "
-        f"{flavor.disk_gb} GB disk)"
+    return _(
+        "%(name)s (%(vcpus)s vCPU, %(ram)s RAM, %(disk)s GB disk)",
+        name=flavor.name,
+        vcpus=flavor.vcpus,
+        ram=size_mb(flavor.ram_mb),
+        disk=flavor.disk_gb,
     )
 
 
 def parse_pairs(text: str, *, what: str) -> dict[str, str]:
-    """``key=value`` lines into a dict; raises ValidationError naming the bad line."""
+    """``key=value`` lines into a dict; raises ValidationError naming the bad line.
+
+    :param what: "metadata item" or "scheduler hint", what the lines are.
+    """
     pairs: dict[str, str] = {}
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
-            raise ValidationError(f"Line {number}: write each {what} as key=value.")
+            if what == "scheduler hint":
+                raise ValidationError(
+                    _("Line %(number)s: write each scheduler hint as key=value.", number=number)
+                )
+            raise ValidationError(
+                _("Line %(number)s: write each metadata item as key=value.", number=number)
+            )
         pairs[key.strip()] = value.strip()
     return pairs
 

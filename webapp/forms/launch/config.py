@@ -29,11 +29,15 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from webapp.forms.launch.common import METADATA_KEY
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import file_text
 from webapp.forms.launch.common import parse_pairs
 from webapp.forms.launch.common import unix_newlines
-from webapp.workflow import Action
+from webapp.i18n import format_decimal
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import ngettext
 
 #: Nova's limit on base64-encoded user data
 USER_DATA_LIMIT = 65535
@@ -74,11 +78,12 @@ def user_data_summary(values: Mapping[str, object]) -> str:
     "binary user data of 312 bytes (gzip)", "no script"."""
     value = user_data_value(values)
     if value is None:
-        return "no script"
+        return _("no script")
     if isinstance(value, str):
-        return f"script of {len(value.encode()):,} bytes"
-    gzip = " (gzip)" if value.startswith(GZIP_MAGIC) else ""
-    return f"binary user data of {len(value):,} bytes{gzip}"
+        return _("script of %(size)s bytes", size=format_decimal(len(value.encode())))
+    if value.startswith(GZIP_MAGIC):
+        return _("binary user data of %(size)s bytes (gzip)", size=format_decimal(len(value)))
+    return _("binary user data of %(size)s bytes", size=format_decimal(len(value)))
 
 
 def _same_lines(typed: str, text: str) -> bool:
@@ -99,31 +104,33 @@ class UploadField(HiddenField):
         self.data = valuelist[0] if valuelist else ""
 
 
-class ConfigAction(Action):
+class ConfigAction(LaunchAction):
     """Script, config drive, disk partitioning, server group, metadata, tags,
     hostname and scheduler hints."""
 
     class Meta:
-        name = "Configuration"
+        name = _l("Configuration")
         slug = "config"
         permissions = ("launch.step.config",)  # the operator may hide this step
-        help_text = (
+        help_text = _l(
             "A script or cloud-config that cloud-init runs on first boot, and the "
             "server's other settings. All are optional."
         )
 
-    user_data = TextAreaField("Customisation script", filters=[unix_newlines])
+    user_data = TextAreaField(_l("Customisation script"), filters=[unix_newlines])
     user_data_upload = UploadField()
-    config_drive = BooleanField("Use a configuration drive")
-    disk_config = SelectField("Disk partition", default="")
-    server_group = SelectField("Server group", default="")
+    config_drive = BooleanField(_l("Use a configuration drive"))
+    disk_config = SelectField(_l("Disk partition"), default="")
+    server_group = SelectField(_l("Server group"), default="")
     metadata = TextAreaField(
-        "Metadata (key=value, one per line)", validators=[Optional()], filters=[unix_newlines]
+        _l("Metadata (key=value, one per line)"),
+        validators=[Optional()],
+        filters=[unix_newlines],
     )
-    tags = StringField("Tags (comma-separated)", validators=[Optional(), Length(max=3100)])
-    hostname = StringField("Hostname", validators=[Optional(), Length(max=255)])
+    tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=3100)])
+    hostname = StringField(_l("Hostname"), validators=[Optional(), Length(max=255)])
     scheduler_hints = TextAreaField(
-        "Scheduler hints (key=value, one per line)",
+        _l("Scheduler hints (key=value, one per line)"),
         validators=[Optional()],
         filters=[unix_newlines],
     )
@@ -153,13 +160,13 @@ class ConfigAction(Action):
 
     def populate_disk_config_choices(self, context):
         return [
-            SelectChoice("", "Cloud default"),
-            SelectChoice("AUTO", "Automatic: grow the root partition to the whole disk"),
-            SelectChoice("MANUAL", "Manual: keep the image's partitions"),
+            SelectChoice("", _("Cloud default")),
+            SelectChoice("AUTO", _("Automatic: grow the root partition to the whole disk")),
+            SelectChoice("MANUAL", _("Manual: keep the image's partitions")),
         ]
 
     def populate_server_group_choices(self, context):
-        return [SelectChoice("", "No server group")] + [
+        return [SelectChoice("", _("No server group"))] + [
             SelectChoice(g.id, f"{g.name} ({g.policy})" if g.policy else g.name)
             for g in self.resources.catalog.server_groups
         ]
@@ -170,32 +177,61 @@ class ConfigAction(Action):
             return
         size = len(value.encode() if isinstance(value, str) else value)
         if encoded_size(size) > USER_DATA_LIMIT:
-            what = "The script" if isinstance(value, str) else "The file"
+            figures = {
+                "size": format_decimal(size),
+                "most": format_decimal(USER_DATA_MAX_BYTES),
+                "limit": format_decimal(USER_DATA_LIMIT),
+            }
+            if isinstance(value, str):
+                raise ValidationError(
+                    _(
+                        "The script is %(size)s bytes. At most %(most)s bytes "
+                        "(Nova's limit, %(limit)s once encoded).",
+                        **figures,
+                    )
+                )
             raise ValidationError(
-                f"{what} is {size:,} bytes. At most {USER_DATA_MAX_BYTES:,} bytes "
-                f"(Nova's limit, {USER_DATA_LIMIT:,} once encoded)."
+                _(
+                    "The file is %(size)s bytes. At most %(most)s bytes "
+                    "(Nova's limit, %(limit)s once encoded).",
+                    **figures,
+                )
             )
 
     def validate_metadata(self, field):
         pairs = parse_pairs(field.data, what="metadata item")
         limit = self.resources.catalog.limits.max_server_meta
         if limit >= 0 and len(pairs) > limit:
-            raise ValidationError(f"{len(pairs)} items: this project allows at most {limit}.")
+            raise ValidationError(
+                ngettext(
+                    "%(num)d item: this project allows at most %(limit)s.",
+                    "%(num)d items: this project allows at most %(limit)s.",
+                    len(pairs),
+                    limit=limit,
+                )
+            )
         for key, value in pairs.items():
             if not METADATA_KEY.match(key):
                 raise ValidationError(
-                    f"Key {key!r}: use 1 to 255 letters, digits, spaces and - _ : . only."
+                    _(
+                        "Key %(key)s: use 1 to 255 letters, digits, spaces and - _ : . only.",
+                        key=repr(key),
+                    )
                 )
             if len(value) > 255:
-                raise ValidationError(f"The value of {key!r} is longer than 255 characters.")
+                raise ValidationError(
+                    _("The value of %(key)s is longer than 255 characters.", key=repr(key))
+                )
 
     def validate_tags(self, field):
         tags = [t.strip() for t in (field.data or "").split(",") if t.strip()]
         if len(tags) > 50:
-            raise ValidationError(f"{len(tags)} tags: Nova takes at most 50.")
+            raise ValidationError(_("%(count)s tags: Nova takes at most 50.", count=len(tags)))
         for tag in tags:
             if len(tag) > 60 or "/" in tag:
-                raise ValidationError(f"Tag {tag!r}: at most 60 characters, without '/'.")
+                raise ValidationError(
+                    _("Tag %(tag)s: at most 60 characters, without '/'.", tag=repr(tag))
+                )
 
     def validate_hostname(self, field):
         name = (field.data or "").strip()
@@ -204,14 +240,17 @@ class ConfigAction(Action):
         count = self.context.get("count") or 1
         if count > 1:
             raise ValidationError(
-                f"One hostname cannot go to {count} servers (Details): leave it empty."
+                _(
+                    "One hostname cannot go to %(count)s servers (Details): leave it empty.",
+                    count=count,
+                )
             )
         if self.resources.catalog.features.hostname_fqdn and "." in name:
             if not all(FQDN_LABEL.match(label) for label in name.split(".")):
-                raise ValidationError(f"{name} is not a valid domain name.")
+                raise ValidationError(_("%(name)s is not a valid domain name.", name=name))
         elif not (2 <= len(name) <= 63 and HOSTNAME.match(name)):
             raise ValidationError(
-                "Use 2 to 63 letters, digits and hyphens, not starting or ending with a hyphen."
+                _("Use 2 to 63 letters, digits and hyphens, not starting or ending with a hyphen.")
             )
 
     def validate_scheduler_hints(self, field):

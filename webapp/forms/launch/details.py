@@ -19,6 +19,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from webapp.cloud.models import Flavor
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.quota import INSTANCES
 from webapp.forms.launch.quota import MAX_COUNT
@@ -27,31 +28,33 @@ from webapp.forms.launch.quota import instances_room
 from webapp.forms.launch.quota import max_count
 from webapp.forms.launch.quota import no_room
 from webapp.forms.launch.quota import over_limit
-from webapp.workflow import Action
+from webapp.forms.launch.quota import sentence
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 
-class SetProjectUserAction(Action):
+class SetProjectUserAction(LaunchAction):
     """Hidden: who launches, into which project (from the logged-in user)."""
 
     class Meta:
-        name = "Project and user"
+        name = _l("Project and user")
         slug = "project_user"
 
 
-class DetailsAction(Action):
+class DetailsAction(LaunchAction):
     """Name, description, availability zone and how many servers."""
 
     class Meta:
-        name = "Details"
+        name = _l("Details")
         slug = "details"
-        help_text = (
+        help_text = _l(
             "Name the server. With a count above one, Nova names them name-1, name-2 and so on."
         )
 
-    name = StringField("Instance name", validators=[DataRequired(), Length(max=255)])
-    description = StringField("Description", validators=[Optional(), Length(max=255)])
-    availability_zone = SelectField("Availability zone", default="")
-    count = IntegerField("Count", default=1, validators=[NumberRange(min=1, max=MAX_COUNT)])
+    name = StringField(_l("Instance name"), validators=[DataRequired(), Length(max=255)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=255)])
+    availability_zone = SelectField(_l("Availability zone"), default="")
+    count = IntegerField(_l("Count"), default=1, validators=[NumberRange(min=1, max=MAX_COUNT)])
 
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
@@ -60,7 +63,7 @@ class DetailsAction(Action):
 
     def populate_availability_zone_choices(self, context):
         zones = [SelectChoice(z.name, z.name) for z in self.resources.catalog.availability_zones]
-        return [SelectChoice("", "Any availability zone"), *zones]
+        return [SelectChoice("", _("Any availability zone")), *zones]
 
     def validate_count(self, field):
         """Refuse a count over the instances quota, saying so with the figures."""
@@ -73,7 +76,7 @@ class DetailsAction(Action):
         if room == 0:
             raise ValidationError(no_room(limits))
         over = over_limit(INSTANCES, field.data, limits.used_instances, limits.max_instances)
-        raise ValidationError(f"{over}.")
+        raise ValidationError(sentence(over))
 
     def chosen(self) -> tuple[Flavor | None, tuple[int, int]]:
         """The flavor and the volumes per server chosen so far (later steps)."""
@@ -89,7 +92,7 @@ class DetailsAction(Action):
 
     def fit_count(self) -> int | None:
         """The largest count that fits, when Count is over it (else None)."""
-        room, _ = max_count(self.resources.catalog, *self.chosen())
+        room, _row = max_count(self.resources.catalog, *self.chosen())
         count = self.count.data
         if not room or not isinstance(count, int) or count <= room:
             return None

@@ -14,27 +14,29 @@ from wtforms import ValidationError
 from wtforms.validators import DataRequired
 
 from webapp.cloud.models import Flavor
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import size_mb
 from webapp.forms.launch.quota import CORES
 from webapp.forms.launch.quota import RAM
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
-from webapp.workflow import Action
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 
-class FlavorAction(Action):
+class FlavorAction(LaunchAction):
     """Choose the flavor; flavors too small for the source or over quota are refused."""
 
     class Meta:
-        name = "Flavor"
+        name = _l("Flavor")
         slug = "flavor"
-        help_text = (
+        help_text = _l(
             "The flavor sets the server's vCPUs, memory and root disk. Flavors too small "
             "for the boot source, or over your project's quota for this count, are marked."
         )
 
-    flavor = RadioField("Flavor", validators=[DataRequired("Choose a flavor.")])
+    flavor = RadioField(_l("Flavor"), validators=[DataRequired(_l("Choose a flavor."))])
 
     def populate_flavor_choices(self, context):
         return [SelectChoice(f.id, f.name) for f in self.flavors()]
@@ -52,12 +54,20 @@ class FlavorAction(Action):
         source = context.get("source_id") or ""
         min_disk, min_ram = source_minimums(catalog, source)
         if flavor.ram_mb < min_ram:
-            return f"the source needs {size_mb(min_ram)} of RAM; it has {size_mb(flavor.ram_mb)}"
+            return _(
+                "the source needs %(needed)s of RAM; it has %(has)s",
+                needed=size_mb(min_ram),
+                has=size_mb(flavor.ram_mb),
+            )
         if not context.get("boot_volume"):
             if flavor.disk_gb == 0:
-                return "it has no root disk: boot from a volume (Source step)"
+                return _("it has no root disk: boot from a volume (Source step)")
             if flavor.disk_gb < min_disk:
-                return f"the source needs a {min_disk} GB disk; it has {flavor.disk_gb} GB"
+                return _(
+                    "the source needs a %(needed)s GB disk; it has %(has)s GB",
+                    needed=min_disk,
+                    has=flavor.disk_gb,
+                )
         for row in quota_rows(catalog, flavor, context.get("count") or 1):
             problem = row.problem() if row.resource in (CORES, RAM) else None
             if problem:
@@ -68,7 +78,9 @@ class FlavorAction(Action):
         flavor = self.resources.catalog.flavor(field.data)
         reason = flavor and self.unusable(flavor)
         if reason:
-            raise ValidationError(f"{flavor.name} cannot be used: {reason}.")
+            raise ValidationError(
+                _("%(flavor)s cannot be used: %(reason)s.", flavor=flavor.name, reason=reason)
+            )
 
     def quota(self):
         """The quota bars for the flavor chosen (or none yet)."""

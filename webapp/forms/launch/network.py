@@ -17,34 +17,36 @@ from wtforms import StringField
 from wtforms import ValidationError
 from wtforms.validators import Length
 
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.context import Networks
 from webapp.forms.launch.context import Nic
 from webapp.forms.launch.context import special_network
-from webapp.workflow import Action
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 #: how many interfaces the form offers
 NIC_SLOTS = 3
 PORT_PREFIX = "port:"
 
 
-class NetworkAction(Action):
+class NetworkAction(LaunchAction):
     """Up to three interfaces: network or port, and a fixed IP for networks."""
 
     class Meta:
-        name = "Networking"
+        name = _l("Networking")
         slug = "network"
-        help_text = (
+        help_text = _l(
             "Choose the network (or a free port) of each interface, first one first. "
             "A fixed IP must be in one of the network's subnets; leave it empty to get any."
         )
 
-    nic_1 = SelectField("Interface 1", default="")
-    ip_1 = StringField("Fixed IP of interface 1", validators=[Length(max=45)])
-    nic_2 = SelectField("Interface 2", default="")
-    ip_2 = StringField("Fixed IP of interface 2", validators=[Length(max=45)])
-    nic_3 = SelectField("Interface 3", default="")
-    ip_3 = StringField("Fixed IP of interface 3", validators=[Length(max=45)])
+    nic_1 = SelectField(_l("Interface 1"), default="")
+    ip_1 = StringField(_l("Fixed IP of interface 1"), validators=[Length(max=45)])
+    nic_2 = SelectField(_l("Interface 2"), default="")
+    ip_2 = StringField(_l("Fixed IP of interface 2"), validators=[Length(max=45)])
+    nic_3 = SelectField(_l("Interface 3"), default="")
+    ip_3 = StringField(_l("Fixed IP of interface 3"), validators=[Length(max=45)])
 
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
@@ -63,24 +65,32 @@ class NetworkAction(Action):
     def _choices(self, *, first: bool):
         catalog = self.resources.catalog
         features = catalog.features
-        choices = [SelectChoice("", "Choose a network" if first else "None")]
+        choices = [SelectChoice("", _("Choose a network") if first else _("None"))]
+        networks, ports = _("Networks"), _("Free ports")
         choices += [
-            SelectChoice(n.id, f"{n.name} (shared)" if n.shared else n.name, optgroup="Networks")
+            SelectChoice(
+                n.id, _("%(name)s (shared)", name=n.name) if n.shared else n.name, optgroup=networks
+            )
             for n in self.usable_networks()
         ]
         names = {n.id: n.name for n in catalog.networks}
         choices += [
             SelectChoice(
                 PORT_PREFIX + p.id,
-                f"{p.name or p.id[:8]} on {names.get(p.network_id, '?')} {', '.join(p.fixed_ips)}",
-                optgroup="Free ports",
+                _(
+                    "%(port)s on %(network)s %(addresses)s",
+                    port=p.name or p.id[:8],
+                    network=names.get(p.network_id, "?"),
+                    addresses=", ".join(p.fixed_ips),
+                ),
+                optgroup=ports,
             )
             for p in catalog.ports
         ]
         if first and features.network_auto and not self.usable_networks():
-            choices.append(SelectChoice("auto", "Automatic (the cloud makes a network)"))
+            choices.append(SelectChoice("auto", _("Automatic (the cloud makes a network)")))
         if first and features.network_none:
-            choices.append(SelectChoice("none", "No network"))
+            choices.append(SelectChoice("none", _("No network")))
         return choices
 
     def populate_nic_1_choices(self, context):
@@ -93,7 +103,7 @@ class NetworkAction(Action):
 
     def validate_nic_1(self, field):
         if not field.data:
-            raise ValidationError("Choose a network.")
+            raise ValidationError(_("Choose a network."))
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
@@ -107,27 +117,30 @@ class NetworkAction(Action):
             value, ip = select.data, (address.data or "").strip()
             if not value:
                 if ip:
-                    address.errors.append("Choose the interface's network first.")
+                    address.errors.append(_("Choose the interface's network first."))
                 continue
             if value in ("auto", "none"):
-                if any(s.data for s, _ in self.pairs()[1:]):
+                if any(s.data for s, _ip in self.pairs()[1:]):
                     self.nic_2.errors = [
                         *self.nic_2.errors,
-                        "Automatic or no network cannot be combined with other interfaces.",
+                        _("Automatic or no network cannot be combined with other interfaces."),
                     ]
                     return False
                 if ip:
-                    address.errors.append("A fixed IP needs a network.")
+                    address.errors.append(_("A fixed IP needs a network."))
                 continue
             if value in seen:
-                select.errors.append("Each network or port can be chosen once.")
+                select.errors.append(_("Each network or port can be chosen once."))
             seen.add(value)
             if value.startswith(PORT_PREFIX):
                 if ip:
-                    address.errors.append("A port brings its own address; leave this empty.")
+                    address.errors.append(_("A port brings its own address; leave this empty."))
                 if count > 1:
                     select.errors.append(
-                        f"A port can serve one server only; you asked for {count} (Details)."
+                        _(
+                            "A port can serve one server only; you asked for %(count)s (Details).",
+                            count=count,
+                        )
                     )
             elif ip:
                 self._check_ip(address, value, ip, count)
@@ -138,17 +151,25 @@ class NetworkAction(Action):
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
-            field.errors.append(f"{ip} is not an IP address.")
+            field.errors.append(_("%(ip)s is not an IP address.", ip=ip))
             return
         if count > 1:
             field.errors.append(
-                f"A fixed IP can go to one server only; you asked for {count} (Details)."
+                _(
+                    "A fixed IP can go to one server only; you asked for %(count)s (Details).",
+                    count=count,
+                )
             )
             return
         subnets = [ipaddress.ip_network(cidr, strict=False) for cidr in network.subnets]
         if subnets and not any(address in subnet for subnet in subnets):
             field.errors.append(
-                f"{ip} is not in the subnets of {network.name} ({', '.join(network.subnets)})."
+                _(
+                    "%(ip)s is not in the subnets of %(network)s (%(subnets)s).",
+                    ip=ip,
+                    network=network.name,
+                    subnets=", ".join(network.subnets),
+                )
             )
 
 

@@ -16,6 +16,9 @@ from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Limits
 from webapp.forms.launch.common import size_mb
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import ngettext
 
 __all__ = [
     "CORES",
@@ -31,6 +34,7 @@ __all__ = [
     "no_room",
     "over_limit",
     "quota_rows",
+    "sentence",
 ]
 
 #: the quotas a launch takes from, by Nova's and Cinder's names
@@ -39,28 +43,27 @@ INSTANCES, CORES, RAM, VOLUMES, GIGABYTES = "instances", "cores", "ram", "volume
 NEAR = 0.8
 #: the bar label of each quota
 LABELS = {
-    INSTANCES: "Instances",
-    CORES: "vCPUs",
-    RAM: "RAM (MB)",
-    VOLUMES: "Volumes",
-    GIGABYTES: "Volume storage (GB)",
+    INSTANCES: _l("Instances"),
+    CORES: _l("vCPUs"),
+    RAM: _l("RAM (MB)"),
+    VOLUMES: _l("Volumes"),
+    GIGABYTES: _l("Volume storage (GB)"),
 }
 #: the Count field's own limit (its NumberRange)
 MAX_COUNT = 100
 
 
-def _plural(value: int, one: str, many: str) -> str:
-    return f"{value} {one if value == 1 else many}"
-
-
 def _amount(resource: str, value: int) -> str:
     """What a launch asks, in words: "3 instances", "1 vCPU", "4 GB of RAM"."""
     if resource == RAM:
-        return f"{size_mb(value)} of RAM"
+        return _("%(size)s of RAM", size=size_mb(value))
     if resource == GIGABYTES:
-        return f"{value} GB of volume storage"
-    nouns = {INSTANCES: ("instance", "instances"), CORES: ("vCPU", "vCPUs")}
-    return _plural(value, *nouns.get(resource, ("volume", "volumes")))
+        return _("%(size)s GB of volume storage", size=value)
+    if resource == INSTANCES:
+        return ngettext("%(num)d instance", "%(num)d instances", value)
+    if resource == CORES:
+        return ngettext("%(num)d vCPU", "%(num)d vCPUs", value)
+    return ngettext("%(num)d volume", "%(num)d volumes", value)
 
 
 def _limit(resource: str, value: int) -> str:
@@ -74,29 +77,50 @@ def _limit(resource: str, value: int) -> str:
     return _amount(resource, value)
 
 
-def _in_use(resource: str, value: int) -> str:
-    """What is in use, in words: "2 are in use", "1 is in use", "46 GB are in use"."""
+def _in_use(resource: str, value: int) -> tuple[str, int]:
+    """What is in use, in words ("2", "46 GB"), and the number that makes the
+    sentence singular or plural ("1 is in use", "1 GB is in use")."""
     words = {RAM: size_mb(value), GIGABYTES: f"{value} GB"}.get(resource, str(value))
-    return f"{words} {'is' if words.split(' ')[0] == '1' else 'are'} in use"
+    return words, 1 if words.split(" ")[0] == "1" else value
 
 
 def over_limit(resource: str, asked: int, used: int, limit: int, servers: int = 1) -> str:
     """Why ``asked`` (for ``servers`` servers) does not fit, as a clause without
     its full stop: "4 vCPUs for 2 servers would go over the project's limit of
     20 vCPUs; 18 are in use"."""
-    whom = f" for {servers} servers" if servers > 1 and resource != INSTANCES else ""
-    return (
-        f"{_amount(resource, asked)}{whom} would go over the project's limit of "
-        f"{_limit(resource, limit)}; {_in_use(resource, used)}"
+    words, number = _in_use(resource, used)
+    values = {"amount": _amount(resource, asked), "limit": _limit(resource, limit), "used": words}
+    if servers > 1 and resource != INSTANCES:
+        return ngettext(
+            "%(amount)s for %(servers)s servers would go over the project's limit of "
+            "%(limit)s; %(used)s is in use",
+            "%(amount)s for %(servers)s servers would go over the project's limit of "
+            "%(limit)s; %(used)s are in use",
+            number,
+            servers=servers,
+            **values,
+        )
+    return ngettext(
+        "%(amount)s would go over the project's limit of %(limit)s; %(used)s is in use",
+        "%(amount)s would go over the project's limit of %(limit)s; %(used)s are in use",
+        number,
+        **values,
     )
+
+
+def sentence(clause: str) -> str:
+    """A clause (:func:`over_limit`'s) as a sentence: with its full stop."""
+    # Translators: a clause made a sentence: keep it, add the full stop.
+    return _("%(clause)s.", clause=clause)
 
 
 def no_room(limits: Limits) -> str:
     """The sentences for a project whose instances quota is full already."""
-    return (
-        f"The project has no room for another server: {limits.used_instances} of "
-        f"{limits.max_instances} instances are in use. Delete a server or ask your "
-        "cloud's operators for more quota."
+    return _(
+        "The project has no room for another server: %(used)s of %(limit)s instances "
+        "are in use. Delete a server or ask your cloud's operators for more quota.",
+        used=limits.used_instances,
+        limit=limits.max_instances,
     )
 
 
@@ -113,7 +137,7 @@ class QuotaRow:
     @property
     def label(self) -> str:
         """The bar's label ("vCPUs")."""
-        return LABELS[self.resource]
+        return str(LABELS[self.resource])
 
     @property
     def fits(self) -> bool:
@@ -227,9 +251,24 @@ def count_hint(
         return None
     if room == 0:
         one = QuotaRow(row.resource, row.used, row.launch, row.limit)
-        return f"No more servers of this size fit in the project's quotas: {one.problem()}."
-    chosen = {CORES: " with the flavor chosen", RAM: " with the flavor chosen"}.get(
-        row.resource, "" if row.resource == INSTANCES else " with the volumes chosen"
+        return _(
+            "No more servers of this size fit in the project's quotas: %(problem)s.",
+            problem=one.problem(),
+        )
+    if row.resource in (CORES, RAM):
+        return ngettext(
+            "At most %(num)d more server fits in the project's quotas with the flavor chosen.",
+            "At most %(num)d more servers fit in the project's quotas with the flavor chosen.",
+            room,
+        )
+    if row.resource == INSTANCES:
+        return ngettext(
+            "At most %(num)d more server fits in the project's quotas.",
+            "At most %(num)d more servers fit in the project's quotas.",
+            room,
+        )
+    return ngettext(
+        "At most %(num)d more server fits in the project's quotas with the volumes chosen.",
+        "At most %(num)d more servers fit in the project's quotas with the volumes chosen.",
+        room,
     )
-    fit = _plural(room, "more server fits", "more servers fit")
-    return f"At most {fit} in the project's quotas{chosen}."

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from wtforms import ValidationError
 
 from webapp.cloud.models import Flavor
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import parse_pairs
 from webapp.forms.launch.common import size_mb
 from webapp.forms.launch.config import user_data_summary
@@ -15,16 +16,18 @@ from webapp.forms.launch.context import special_network
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
 from webapp.forms.launch.sources import KIND_WORDS
-from webapp.workflow import Action
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 #: Nova's disk_config values in words
-DISK_CONFIG = {"": "cloud default", "AUTO": "automatic", "MANUAL": "manual"}
+DISK_CONFIG = {"": _l("cloud default"), "AUTO": _l("automatic"), "MANUAL": _l("manual")}
 
 
 @dataclass(frozen=True)
 class Entry:
     """One term of the review and its values, one per line. The first entry of
-    each step names it (``step``, its slug) for a "Change <change>" button."""
+    each step names it (``step``, its slug) for a "Change <change>" button
+    (``change``: the step in words, in the user's language)."""
 
     term: str
     values: tuple[str, ...]
@@ -32,23 +35,35 @@ class Entry:
     change: str = ""
 
 
-class ReviewAction(Action):
+class ReviewAction(LaunchAction):
     """No fields: the template shows :meth:`entries`; this class does the lookups."""
 
     class Meta:
-        name = "Review"
+        name = _l("Review")
         slug = "review"
         permissions = ("launch.step.review",)  # the operator may hide this step
-        help_text = "Check everything once more. Each part links back to its step."
+        help_text = _l("Check everything once more. Each part links back to its step.")
 
     def entries(self, project: str) -> list[Entry]:
         """Every choice, step by step, in words (``project``: the project's name)."""
         return [
-            Entry("Project", (project,)),
+            Entry(_("Project"), (project,)),
             *self._details(),
             *self._source(),
-            Entry("Flavor", (self._flavor_words(),), "flavor", "flavor"),
-            Entry("Networks", tuple(self.interfaces()), "network", "networks"),
+            Entry(
+                _("Flavor"),
+                (self._flavor_words(),),
+                "flavor",
+                # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                _("flavor"),
+            ),
+            Entry(
+                _("Networks"),
+                tuple(self.interfaces()),
+                "network",
+                # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                _("networks"),
+            ),
             *self._access(),
             *self._config(),
         ]
@@ -73,13 +88,13 @@ class ReviewAction(Action):
         networks = self.context.get("networks")
         special = special_network(networks)
         if special is not None:
-            return ["automatic network" if special == "auto" else "no network"]
+            return [_("automatic network") if special == "auto" else _("no network")]
         catalog = self.resources.catalog
         words = []
         for nic in nic_list(networks):
             if nic.get("port_id"):
                 port = catalog.port(nic["port_id"])
-                words.append(f"port {port.name if port else nic['port_id']}")
+                words.append(_("port %(name)s", name=port.name if port else nic["port_id"]))
             else:
                 network = catalog.network(nic["network_id"])
                 name = network.name if network else nic["network_id"]
@@ -98,61 +113,83 @@ class ReviewAction(Action):
     def _details(self) -> list[Entry]:
         c = self.context
         name, count = c.get("name") or "", c.get("count") or 1
-        named = f"{name} × {count} ({name}-1 … {name}-{count})" if count > 1 else name
-        entries = [Entry("Name", (named,), "details", "details")]
+        named = (
+            _("%(name)s × %(count)s (%(name)s-1 … %(name)s-%(count)s)", name=name, count=count)
+            if count > 1
+            else name
+        )
+        # Translators: in Review's button "Change %(what)s": the step it goes back to.
+        change = _("details")
+        entries = [Entry(_("Name"), (named,), "details", change)]
         if c.get("description"):
-            entries.append(Entry("Description", (c["description"],)))
-        entries.append(Entry("Availability zone", (c.get("availability_zone") or "any",)))
+            entries.append(Entry(_("Description"), (c["description"],)))
+        entries.append(Entry(_("Availability zone"), (c.get("availability_zone") or _("any"),)))
         return entries
 
     def _source(self) -> list[Entry]:
         c = self.context
-        kind = KIND_WORDS.get(c.get("source_type") or "", "unknown kind")
+        kind = KIND_WORDS.get(c.get("source_type") or "") or _("unknown kind")
         entries = [
-            Entry("Boot source", (f"{self.source_name()} ({kind})",), "source", "source"),
-            Entry("Boot volume", (self._boot_volume_words(),)),
+            Entry(
+                _("Boot source"),
+                (_("%(source)s (%(kind)s)", source=self.source_name(), kind=kind),),
+                "source",
+                # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                _("source"),
+            ),
+            Entry(_("Boot volume"), (self._boot_volume_words(),)),
         ]
         if self.resources.catalog.features.volumes:
             size = c.get("data_volume_size")
-            words = "none"
+            words = _("none")
             if size:
-                words = f"{c.get('data_volume_count') or 1} × {size} GB" + _volume_words(
-                    c.get("data_volume_type"), c.get("data_delete_on_termination")
+                words = _data_volume_words(
+                    c.get("data_volume_count") or 1,
+                    size,
+                    c.get("data_volume_type"),
+                    c.get("data_delete_on_termination"),
                 )
-            entries.append(Entry("Data volumes", (words,)))
+            entries.append(Entry(_("Data volumes"), (words,)))
         return entries
 
     def _boot_volume_words(self) -> str:
         c = self.context
         if c.get("source_type") == "volume":
-            return "the volume itself" + _volume_words(None, c.get("delete_on_termination"))
+            if c.get("delete_on_termination"):
+                return _("the volume itself, deleted with the server")
+            return _("the volume itself, kept when the server is deleted")
         if not c.get("boot_volume"):
-            return "none: the flavor’s root disk"
+            return _("none: the flavor’s root disk")
         flavor = self.flavor()
-        minimum, _ = source_minimums(self.resources.catalog, c.get("source_id") or "")
+        minimum, _ram = source_minimums(self.resources.catalog, c.get("source_id") or "")
         size = c.get("volume_size") or max(minimum, flavor.disk_gb if flavor else 0)
-        return f"a new volume of {size} GB" + _volume_words(
-            c.get("volume_type"), c.get("delete_on_termination")
-        )
+        return _boot_volume_words(size, c.get("volume_type"), c.get("delete_on_termination"))
 
     def _flavor_words(self) -> str:
         flavor = self.flavor()
         if flavor is None:
-            return self.context.get("flavor") or "none"
-        return (
-            f"{flavor.name}: {flavor.vcpus} vCPU, {size_mb(flavor.ram_mb)} RAM, "
-            f"{flavor.disk_gb} GB disk"
+            return self.context.get("flavor") or _("none")
+        return _(
+            "%(name)s: %(vcpus)s vCPU, %(ram)s RAM, %(disk)s GB disk",
+            name=flavor.name,
+            vcpus=flavor.vcpus,
+            ram=size_mb(flavor.ram_mb),
+            disk=flavor.disk_gb,
         )
 
     def _access(self) -> list[Entry]:
         c = self.context
-        keypair = c.get("keypair") or c.get("new_keypair_name") or "none"
+        keypair = c.get("keypair") or c.get("new_keypair_name") or _("none")
+        groups = ", ".join(c.get("security_groups") or ()) or _("none")
+        # Translators: in Review's button "Change %(what)s": the step it goes back to.
+        change = _("access")
         entries = [
-            Entry("Key pair", (keypair,), "access", "access"),
-            Entry("Security groups", (", ".join(c.get("security_groups") or ()) or "none",)),
+            Entry(_("Key pair"), (keypair,), "access", change),
+            Entry(_("Security groups"), (groups,)),
         ]
         if self.resources.settings.admin_password:
-            entries.append(Entry("Admin password", ("set" if c.get("admin_pass") else "not set",)))
+            said = _("set") if c.get("admin_pass") else _("not set")
+            entries.append(Entry(_("Admin password"), (said,)))
         return entries
 
     def _config(self) -> list[Entry]:
@@ -162,33 +199,76 @@ class ReviewAction(Action):
         catalog = self.resources.catalog
         group = next((g for g in catalog.server_groups if g.id == c.get("server_group")), None)
         entries = [
-            Entry("Customisation script", (user_data_summary(c),), "config", "configuration"),
-            Entry("Config drive", ("yes" if c.get("config_drive") else "no",)),
-            Entry("Disk partition", (DISK_CONFIG.get(c.get("disk_config") or "", "?"),)),
             Entry(
-                "Server group",
+                _("Customisation script"),
+                (user_data_summary(c),),
+                "config",
+                # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                _("configuration"),
+            ),
+            Entry(_("Config drive"), (_("yes") if c.get("config_drive") else _("no"),)),
+            Entry(_("Disk partition"), (str(DISK_CONFIG.get(c.get("disk_config") or "", "?")),)),
+            Entry(
+                _("Server group"),
                 (
                     f"{group.name} ({group.policy})"
                     if group and group.policy
                     else group.name
                     if group
-                    else "none",
+                    else _("none"),
                 ),
             ),
         ]
         if catalog.features.tags:
-            entries.append(Entry("Tags", (c.get("tags") or "none",)))
+            entries.append(Entry(_("Tags"), (c.get("tags") or _("none"),)))
         if catalog.features.hostname:
-            entries.append(Entry("Hostname", (c.get("hostname") or "from the name",)))
-        entries.append(Entry("Metadata", _pairs(c.get("metadata"), "metadata item")))
-        entries.append(Entry("Scheduler hints", _pairs(c.get("scheduler_hints"), "scheduler hint")))
+            entries.append(Entry(_("Hostname"), (c.get("hostname") or _("from the name"),)))
+        entries.append(Entry(_("Metadata"), _pairs(c.get("metadata"), "metadata item")))
+        entries.append(
+            Entry(_("Scheduler hints"), _pairs(c.get("scheduler_hints"), "scheduler hint"))
+        )
         return entries
 
 
-def _volume_words(volume_type: str | None, delete: bool | None) -> str:
-    """ ", type ssd, deleted with the server" (its type when one was chosen)."""
-    typed = f", type {volume_type}" if volume_type else ""
-    return typed + (", deleted with the server" if delete else ", kept when the server is deleted")
+def _boot_volume_words(size: int, volume_type: str | None, delete: bool | None) -> str:
+    """ "a new volume of 3 GB, type ssd, deleted with the server" (its type when
+    one was chosen)."""
+    if volume_type and delete:
+        return _(
+            "a new volume of %(size)s GB, type %(type)s, deleted with the server",
+            size=size,
+            type=volume_type,
+        )
+    if volume_type:
+        return _(
+            "a new volume of %(size)s GB, type %(type)s, kept when the server is deleted",
+            size=size,
+            type=volume_type,
+        )
+    if delete:
+        return _("a new volume of %(size)s GB, deleted with the server", size=size)
+    return _("a new volume of %(size)s GB, kept when the server is deleted", size=size)
+
+
+def _data_volume_words(count: int, size: int, volume_type: str | None, delete: bool | None) -> str:
+    """ "2 × 5 GB, type ssd, deleted with the server" (its type when one was chosen)."""
+    if volume_type and delete:
+        return _(
+            "%(count)s × %(size)s GB, type %(type)s, deleted with the server",
+            count=count,
+            size=size,
+            type=volume_type,
+        )
+    if volume_type:
+        return _(
+            "%(count)s × %(size)s GB, type %(type)s, kept when the server is deleted",
+            count=count,
+            size=size,
+            type=volume_type,
+        )
+    if delete:
+        return _("%(count)s × %(size)s GB, deleted with the server", count=count, size=size)
+    return _("%(count)s × %(size)s GB, kept when the server is deleted", count=count, size=size)
 
 
 def _pairs(text: str | None, what: str) -> tuple[str, ...]:
@@ -197,4 +277,4 @@ def _pairs(text: str | None, what: str) -> tuple[str, ...]:
         pairs = parse_pairs(text or "", what=what)
     except ValidationError:  # not checked yet (the step was skipped): as typed
         return tuple(line for line in (text or "").splitlines() if line.strip())
-    return tuple(f"{key} = {value}" for key, value in pairs.items()) or ("none",)
+    return tuple(f"{key} = {value}" for key, value in pairs.items()) or (_("none"),)

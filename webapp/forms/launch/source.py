@@ -24,11 +24,14 @@ from wtforms.validators import Optional
 
 from webapp.cloud.catalog import Catalog
 from webapp.forms.launch import sources
+from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.quota import GIGABYTES
 from webapp.forms.launch.quota import VOLUMES
 from webapp.forms.launch.quota import over_limit
-from webapp.workflow import Action
+from webapp.forms.launch.quota import sentence
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 
 #: the fields that say how the step looks (which tab, which filter), not what is
 #: launched: they are kept with the step's input but stay out of the context
@@ -67,35 +70,40 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-class SourceAction(Action):
+class SourceAction(LaunchAction):
     """Boot source, boot volume options and an optional data volume."""
 
     class Meta:
-        name = "Source"
+        name = _l("Source")
         slug = "source"
-        help_text = (
+        help_text = _l(
             "Boot from an image or instance snapshot, or from a volume. A new boot "
             "volume is at least as big as the image needs; leave its size empty for "
             "that minimum."
         )
 
-    source_kind = RadioField("Kind of source", validate_choice=False)
-    source_filter = StringField("Filter by name or OS", filters=[_strip])
-    source_id = SelectField("Boot source", validators=[DataRequired("Choose what to boot from.")])
-    create_volume = BooleanField("Copy the image into a new volume and boot from it")
-    volume_size = IntegerField(
-        "Boot volume size (GB)", validators=[Optional(), NumberRange(min=1, max=16384)]
+    source_kind = RadioField(_l("Kind of source"), validate_choice=False)
+    source_filter = StringField(_l("Filter by name or OS"), filters=[_strip])
+    source_id = SelectField(
+        _l("Boot source"), validators=[DataRequired(_l("Choose what to boot from."))]
     )
-    volume_type = SelectField("Volume type", default="")
-    delete_on_termination = BooleanField("Delete the boot volume when the server is deleted")
+    create_volume = BooleanField(_l("Copy the image into a new volume and boot from it"))
+    volume_size = IntegerField(
+        _l("Boot volume size (GB)"), validators=[Optional(), NumberRange(min=1, max=16384)]
+    )
+    volume_type = SelectField(_l("Volume type"), default="")
+    delete_on_termination = BooleanField(_l("Delete the boot volume when the server is deleted"))
     data_volume_size = IntegerField(
-        "Size of each data volume (GB)", validators=[Optional(), NumberRange(min=1, max=16384)]
+        _l("Size of each data volume (GB)"),
+        validators=[Optional(), NumberRange(min=1, max=16384)],
     )
     data_volume_count = IntegerField(
-        "Number of data volumes", default=1, validators=[Optional(), NumberRange(min=1, max=8)]
+        _l("Number of data volumes"),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=8)],
     )
-    data_volume_type = SelectField("Data volume type", default="")
-    data_delete_on_termination = BooleanField("Delete the data volume with the server")
+    data_volume_type = SelectField(_l("Data volume type"), default="")
+    data_delete_on_termination = BooleanField(_l("Delete the data volume with the server"))
 
     def __init__(self, context, **kwargs):
         super().__init__(context, **kwargs)
@@ -141,11 +149,11 @@ class SourceAction(Action):
         )
 
     def populate_source_kind_choices(self, context):
-        return [SelectChoice(kind, sources.KIND_LABELS[kind]) for kind in self.offered()]
+        return [SelectChoice(kind, str(sources.KIND_LABELS[kind])) for kind in self.offered()]
 
     def populate_source_id_choices(self, context):
         catalog = self.resources.catalog
-        return [SelectChoice("", "Choose a boot source")] + [
+        return [SelectChoice("", _("Choose a boot source"))] + [
             SelectChoice(row.id, row.name)
             for kind in self.offered()
             for row in sources.rows_of(catalog, kind)
@@ -203,7 +211,7 @@ class SourceAction(Action):
         types = sorted(
             self.resources.catalog.volume_types, key=lambda t: (not t.is_default, t.name)
         )
-        return [SelectChoice("", "Default type")] + [SelectChoice(t.name, t.name) for t in types]
+        return [SelectChoice("", _("Default type"))] + [SelectChoice(t.name, t.name) for t in types]
 
     def populate_volume_type_choices(self, context):
         return self._type_choices()
@@ -230,16 +238,24 @@ class SourceAction(Action):
         count = self.context.get("count") or 1
         if kind == "volume" and count > 1:
             raise ValidationError(
-                f"An existing volume can boot one server only; you asked for {count} "
-                "(Details). Choose an image, or set the count to 1."
+                _(
+                    "An existing volume can boot one server only; you asked for %(count)s "
+                    "(Details). Choose an image, or set the count to 1.",
+                    count=count,
+                )
             )
 
     def validate_volume_size(self, field):
         if field.data is None or not self.new_boot_volume():
             return
-        minimum, _ = source_minimums(self.resources.catalog, self.source_id.data or "")
+        minimum, _ram = source_minimums(self.resources.catalog, self.source_id.data or "")
         if field.data < minimum:
-            raise ValidationError(f"The boot volume must be at least {minimum} GB for this source.")
+            raise ValidationError(
+                _(
+                    "The boot volume must be at least %(minimum)s GB for this source.",
+                    minimum=minimum,
+                )
+            )
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
@@ -260,7 +276,7 @@ class SourceAction(Action):
             (GIGABYTES, limits.used_volume_gb, limits.max_volume_gb, count * gigabytes),
         ):
             if asked and limit >= 0 and used + asked > limit:
-                return f"{over_limit(resource, asked, used, limit, count)}."
+                return sentence(over_limit(resource, asked, used, limit, count))
         return None
 
     def volumes_per_server(self) -> tuple[int, int]:
@@ -280,7 +296,7 @@ def volumes_per_server(catalog: Catalog, data: dict) -> tuple[int, int]:
     """(count, GB) of the new volumes each server gets, from the step's ``data``."""
     volumes = gigabytes = 0
     if makes_boot_volume(catalog, data):
-        minimum, _ = source_minimums(catalog, data.get("source_id") or "")
+        minimum, _ram = source_minimums(catalog, data.get("source_id") or "")
         volumes, gigabytes = 1, data.get("volume_size") or minimum
     if data.get("data_volume_size"):
         count = data.get("data_volume_count") or 1

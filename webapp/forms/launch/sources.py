@@ -19,10 +19,13 @@ from webapp.cloud.models import Image
 from webapp.cloud.models import Volume
 from webapp.cloud.models import VolumeSnapshot
 from webapp.forms.launch.common import size_mb
+from webapp.i18n import day
+from webapp.i18n import lazy_gettext as _l
 
 __all__ = [
     "KIND_LABELS",
     "KIND_WORDS",
+    "VISIBILITY_WORDS",
     "SourcePicker",
     "SourceRow",
     "image_min_disk",
@@ -33,17 +36,26 @@ __all__ = [
 
 #: kind -> its tab's label, in the order the tabs come (the default kind first)
 KIND_LABELS = {
-    "image": "Images",
-    "snapshot": "Instance snapshots",
-    "volume": "Volumes",
-    "volume_snapshot": "Volume snapshots",
+    "image": _l("Images"),
+    "snapshot": _l("Instance snapshots"),
+    "volume": _l("Volumes"),
+    "volume_snapshot": _l("Volume snapshots"),
 }
 #: kind -> one source of it in words ("ubuntu (instance snapshot)")
 KIND_WORDS = {
-    "image": "image",
-    "snapshot": "instance snapshot",
-    "volume": "volume",
-    "volume_snapshot": "volume snapshot",
+    "image": _l("image"),
+    "snapshot": _l("instance snapshot"),
+    "volume": _l("volume"),
+    "volume_snapshot": _l("volume snapshot"),
+}
+#: a source's visibility (Glance's, and "project" for Cinder's) -> in words; one
+#: not listed is shown as the cloud says it
+VISIBILITY_WORDS = {
+    "public": _l("public"),
+    "private": _l("private"),
+    "shared": _l("shared"),
+    "community": _l("community"),
+    "project": _l("project"),
 }
 #: the longest filter used (a longer one matches nothing anyway)
 FILTER_MAX = 100
@@ -62,18 +74,19 @@ class SourceRow:
     size: str = NONE
     min_disk: str = NONE
     min_ram: str = NONE
-    visibility: str = ""
+    visibility: str = ""  # in words, in the user's language
     updated_at: str = ""  # UTC, "2025-01-31T12:00:00Z"
 
     @property
     def updated_date(self) -> str:
-        """The day of the last update ("2025-01-31"), "" when unknown."""
-        return self.updated_at[:10]
+        """The day of the last update in the user's language ("Jan 31, 2025",
+        "2025年1月31日"); "" when unknown."""
+        return day(self.updated_at) if self.updated_at else ""
 
     @property
     def kind_words(self) -> str:
         """Its kind in words: "instance snapshot"."""
-        return KIND_WORDS[self.kind]
+        return str(KIND_WORDS[self.kind])
 
     def matches(self, text: str) -> bool:
         """Whether every word of ``text`` is in its name or OS (any case)."""
@@ -128,7 +141,7 @@ def picker(
 ) -> SourcePicker:
     """The picker showing tab ``kind`` (one of ``kinds``) narrowed by ``text``."""
     text = (text or "").strip()[:FILTER_MAX]
-    tabs = tuple((k, KIND_LABELS[k], len(_sources(catalog, k))) for k in kinds)
+    tabs = tuple((k, str(KIND_LABELS[k]), len(_sources(catalog, k))) for k in kinds)
     rows = rows_of(catalog, kind) if kind in kinds else []
     chosen = None
     for other in kinds if chosen_id else ():
@@ -166,7 +179,7 @@ def _row(catalog: Catalog, kind: str, source: Image | Volume | VolumeSnapshot) -
             size=_bytes(source.size_bytes),
             min_disk=f"{image_min_disk(source)} GB",
             min_ram=size_mb(source.min_ram_mb) if source.min_ram_mb else NONE,
-            visibility=source.visibility,
+            visibility=_visibility(source.visibility),
             updated_at=source.updated_at,
         )
     if isinstance(source, Volume):
@@ -181,7 +194,7 @@ def _row(catalog: Catalog, kind: str, source: Image | Volume | VolumeSnapshot) -
         size=f"{source.size_gb} GB",
         min_disk=f"{min_disk} GB" if min_disk else NONE,
         min_ram=size_mb(source.image_min_ram_mb) if source.image_min_ram_mb else NONE,
-        visibility="project",
+        visibility=_visibility("project"),
         updated_at=source.updated_at,
     )
 
@@ -194,6 +207,11 @@ def _volume_os(catalog: Catalog, source: Volume | VolumeSnapshot) -> str:
     volume = source if isinstance(source, Volume) else catalog.volume(source.volume_id)
     image = catalog.image(volume.image_id) if volume and volume.image_id else None
     return _os(image.os_distro, image.os_version) if image else ""
+
+
+def _visibility(visibility: str) -> str:
+    words = VISIBILITY_WORDS.get(visibility)
+    return str(words) if words is not None else visibility
 
 
 def _os(distro: str, version: str) -> str:

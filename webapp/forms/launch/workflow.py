@@ -32,6 +32,7 @@ from webapp.forms.launch.source import SourceAction
 from webapp.forms.launch.source import makes_boot_volume
 from webapp.forms.launch.source import source_kind
 from webapp.forms.launch.source import volumes_per_server
+from webapp.i18n import lazy_gettext as _l
 from webapp.workflow import Step
 from webapp.workflow import Workflow
 
@@ -141,11 +142,15 @@ class LaunchInstance(Workflow):
     """
 
     slug = "launch_instance"
-    name = "Launch instance"
-    finalize_button_name = "Launch"
-    success_message = 'Requested {count} server(s) named "{name}". Follow the build below.'
+    name = _l("Launch instance")
+    finalize_button_name = _l("Launch")
+    # The messages are str.format templates ({name}, {count}...), translated first.
+    success_message = _l('Requested {count} server(s) named "{name}". Follow the build below.')
     #: ``{step}``: the first step with errors, the one the page then shows
-    failure_message = 'Could not launch "{name}": see {step}, marked "!".'
+    failure_message = _l('Could not launch "{name}": see {step}, marked "!".')
+    #: :attr:`failure_message` for a launch not named yet (no ``{name}``)
+    failure_message_unnamed = _l('Could not launch: see {step}, marked "!".')
+    blocked_message = _l("Complete {names} first.")
     default_steps = (
         SetProjectUser,
         SetDetails,
