@@ -36,6 +36,10 @@ from webapp.cloud.errors import Unauthorized
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import retarget
+from webapp.i18n import LazyString
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import ngettext
 from webapp.identity import forget
 from webapp.identity import login_url
 from webapp.request_ids import request_id
@@ -44,28 +48,56 @@ from webapp.workflow import WizardConflict
 
 log = logging.getLogger(__name__)
 
-#: status -> title and message of the answer, unless the error says more
-MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Bad request", "The portal could not read this request. Reload the page and try again."),
-    403: ("Not allowed", "You are not allowed to do this."),
-    404: ("Not found", "There is nothing here."),
+#: status -> title and message of the answer, unless the error says more (lazy
+#: strings, in the language of the request that shows them: ``str()`` them)
+MESSAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (
+        _l("Bad request"),
+        _l("The portal could not read this request. Reload the page and try again."),
+    ),
+    403: (_l("Not allowed"), _l("You are not allowed to do this.")),
+    404: (_l("Not found"), _l("There is nothing here.")),
     405: (
-        "Not possible here",
-        "This address does not take that kind of request: use the page's buttons and links.",
+        _l("Not possible here"),
+        _l("This address does not take that kind of request: use the page's buttons and links."),
     ),
-    409: ("Changed elsewhere", "This was changed elsewhere meanwhile. Reload the page."),
-    413: ("Too large", "The request is larger than the portal accepts ({limit})."),
-    429: ("Too many requests", "Too many requests in a short time: wait a moment, then try again."),
+    409: (_l("Changed elsewhere"), _l("This was changed elsewhere meanwhile. Reload the page.")),
+    413: (
+        _l("Too large"),
+        # Translators: {limit} is a size such as "1 MB".
+        _l("The request is larger than the portal accepts ({limit})."),
+    ),
+    429: (
+        _l("Too many requests"),
+        _l("Too many requests in a short time: wait a moment, then try again."),
+    ),
     500: (
-        "Something went wrong",
-        "The portal failed to answer. Try again; if it fails again, "
-        "tell your administrator its reference.",
+        _l("Something went wrong"),
+        _l(
+            "The portal failed to answer. Try again; if it fails again, "
+            "tell your administrator its reference."
+        ),
     ),
-    503: ("Try again in a moment", "The portal cannot answer just now. Try again in a moment."),
+    503: (
+        _l("Try again in a moment"),
+        _l("The portal cannot answer just now. Try again in a moment."),
+    ),
 }
 
-#: wizard step (the last part of its URL) -> what the file chosen on it holds
-UPLOADS = {"config": "the script", "access": "the public key"}
+#: wizard step (the last part of its URL) -> the 413 message naming the file chosen
+#: on it (what it holds), said instead of :data:`MESSAGES`' own
+UPLOADS = {
+    # Translators: {limit} is a size such as "1 MB".
+    "config": _l(
+        "The request is larger than the portal accepts ({limit}). "
+        "The file chosen for the script is probably too large: pick a smaller file."
+    ),
+    # Translators: {limit} is a size such as "1 MB".
+    "access": _l(
+        "The request is larger than the portal accepts ({limit}). "
+        "The file chosen for the public key is probably too large: pick a smaller file."
+    ),
+}
 
 #: the most of a refused body that is read (and thrown away) so that the client,
 #: still sending, gets the answer; past it, the server closes the connection
@@ -87,9 +119,9 @@ def init_app(app: Flask) -> None:
 
 def error_answer(
     status: int,
-    message: str,
+    message: str | LazyString,
     *,
-    title: str | None = None,
+    title: str | LazyString | None = None,
     detail: str | None = None,
     error: BaseException | None = None,
     headers: Iterable[tuple[str, str]] = (),
@@ -102,12 +134,13 @@ def error_answer(
     :param error: an unexpected exception, whose traceback is logged.
     """
     reference = request_id()
-    title = title or MESSAGES.get(status, ("Error", ""))[0]
+    title = str(title or MESSAGES.get(status, (_l("Error"), ""))[0])
+    message = str(message)
     _log(status, detail or message, reference, error)
     htmx = is_htmx()
     try:
         if htmx:
-            text = f"{message} (Reference: {reference})"
+            text = _with_reference(message, reference)
             body = render_template("_messages.html", messages=[("error", text)])
         else:
             body = render_template("error.html", title=title, message=message, reference=reference)
@@ -122,27 +155,30 @@ def error_answer(
 
 def csrf_failed(error: CSRFError) -> BaseResponse:
     """A form without a valid CSRF token: refused, with a way forward."""
-    message = "This form has expired or did not come from this site. Reload the page and try again."
-    return error_answer(400, message, title="Form expired", detail=f"CSRF: {error.description}")
+    message = _(
+        "This form has expired or did not come from this site. Reload the page and try again."
+    )
+    return error_answer(400, message, title=_("Form expired"), detail=f"CSRF: {error.description}")
 
 
 def login_expired(error: Unauthorized) -> ResponseReturnValue:
     """The cloud no longer accepts the user's token: log in again, then come back."""
     forget()
-    flash("Your login has expired. Log in again; your launch form is kept.", "info")
+    flash(_("Your login has expired. Log in again; your launch form is kept."), "info")
     url = login_url()
     return htmx_redirect(url) if is_htmx() else redirect(url, code=303)
 
 
 def cloud_unavailable(error: CloudUnavailable) -> BaseResponse:
     """The cloud did not answer: say so, keep everything, offer a retry."""
-    message = f"{error} Nothing you entered is lost: try again in a moment."
-    return error_answer(503, message, title="The cloud did not answer", detail=str(error))
+    # Translators: %(error)s is the cloud layer's sentence saying what did not answer.
+    message = _("%(error)s Nothing you entered is lost: try again in a moment.", error=error)
+    return error_answer(503, message, title=_("The cloud did not answer"), detail=str(error))
 
 
 def store_unavailable(error: StoreUnavailable) -> BaseResponse:
     """The session store (Redis, or the instance folder's SQLite file) is down."""
-    message = (
+    message = _(
         "The portal's session store is not answering; what you typed is kept. "
         "Try again in a moment."
     )
@@ -151,7 +187,7 @@ def store_unavailable(error: StoreUnavailable) -> BaseResponse:
 
 def wizard_conflict(error: WizardConflict) -> BaseResponse:
     """The same wizard kept being saved from elsewhere (another tab) meanwhile."""
-    message = (
+    message = _(
         "This launch form was changed in another tab at the same moment and could not "
         "be saved. Reload the page to see the latest version."
     )
@@ -164,12 +200,11 @@ def too_large(error: RequestEntityTooLarge) -> BaseResponse:
     _discard_body()
     limit, length = current_app.config["MAX_CONTENT_LENGTH"], request.content_length
     if limit is None or (length is not None and length <= limit):
-        message = "A field of this form is longer than the portal accepts: shorten it."
+        message = _("A field of this form is longer than the portal accepts: shorten it.")
     else:
-        message = MESSAGES[413][1].format(limit=_in_words(limit))
         upload = UPLOADS.get(request.path.rstrip("/").rpartition("/")[2])
-        if request.blueprint == "launch" and upload:
-            message += f" The file chosen for {upload} is probably too large: pick a smaller file."
+        template = upload if request.blueprint == "launch" and upload else MESSAGES[413][1]
+        message = str(template).format(limit=_in_words(limit))
     return error_answer(413, message, detail=f"{length} bytes posted")
 
 
@@ -177,6 +212,7 @@ def http_error(error: HTTPException) -> BaseResponse:
     """Any other HTTP error, in the words of :data:`MESSAGES` unless it was raised
     with its own description (a rate limit says what to wait for)."""
     status = error.code or 500
+    # Werkzeug's own words for a status the portal has none for (not translated).
     title, message = MESSAGES.get(status, (error.name, error.description or ""))
     if error.description and error.description != type(error).description:
         message = error.description
@@ -238,12 +274,23 @@ def _in_words(size: int) -> str:
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
             return f"{round(size / factor, 1):g} {unit}"
-    return f"{size} bytes"
+    return ngettext("%(num)d byte", "%(num)d bytes", size)
+
+
+def _with_reference(message: str, reference: str) -> str:
+    """The message followed by the request's reference; in English when even the
+    translations fail (the answer to an error must not fail in turn)."""
+    try:
+        # Translators: %(message)s is an error message, %(reference)s a request id.
+        return _("%(message)s (Reference: %(reference)s)", message=message, reference=reference)
+    except Exception:
+        return f"{message} (Reference: {reference})"
 
 
 def _bare(title: str, message: str, reference: str, *, page: bool) -> str:
     """The answer without the layout, for when the layout cannot be rendered."""
-    text = f'<p class="message error" role="alert">{escape(message)} (Reference: {reference})</p>'
+    said = escape(_with_reference(message, reference))
+    text = f'<p class="message error" role="alert">{said}</p>'
     if not page:
         return text
     return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>{text}"

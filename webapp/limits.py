@@ -50,6 +50,10 @@ from limits import RateLimitItem
 from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp.i18n import LazyString
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import ngettext
 from webapp.identity import USER_KEY
 
 __all__ = ["init_limits", "limiter"]
@@ -91,21 +95,22 @@ def init_limits(app: Flask) -> None:
             scope="login-address",
             key=get_remote_address,
             applies=_is_login,
-            text="Too many login attempts from your address.",
+            text=_l("Too many login attempts from your address."),
         ),
         _rule(
             app.config["LOGIN_LIMIT_PER_USER"],
             scope="login-user",
             key=_username,
             applies=lambda: _is_login() and bool(_username()),
-            text="Too many login attempts for this user name.",
+            text=_l("Too many login attempts for this user name."),
         ),
         _rule(
             app.config["LAUNCH_LIMIT"],
             scope="launch",
             key=lambda: str(session.get(USER_KEY) or ""),
             applies=_is_final_submit,
-            text="Too many launches: at most {limit} for each user.",
+            # Translators: {limit} is a rate such as "2 per hour" or "5 per 10 minutes".
+            text=_l("Too many launches: at most {limit} for each user."),
         ),
     ]
     extension = Limiter(
@@ -134,10 +139,11 @@ def _rule(
     scope: str,
     key: Callable[[], str],
     applies: Callable[[], bool],
-    text: str,
+    text: LazyString,
 ) -> ApplicationLimit | None:
     """One setting's limits (None when it is empty), keyed by ``key`` under ``scope``,
-    counting the requests ``applies`` picks; ``text`` says what was limited."""
+    counting the requests ``applies`` picks; ``text`` says what was limited (in the
+    language of the request that hit the limit)."""
     if not value:
         return None
     parse_many(value)  # a typo in a setting stops the app here, not every request
@@ -175,11 +181,17 @@ def _is_final_submit() -> bool:
     return request.endpoint == "launch.submit" and button == "launch" and USER_KEY in session
 
 
-def _message(text: str) -> str:
+def _message(text: LazyString) -> str:
     """``text`` about the limit this request hit, and how long to wait."""
     hit = _hit()
     limit = _in_words(hit.limit) if hit else ""
-    return f"{text.format(limit=limit)} Try again in {_duration(_wait_seconds())}."
+    # Translators: %(reason)s says what was limited (a sentence), %(wait)s a
+    # time span such as "42 seconds" or "5 minutes".
+    return _(
+        "%(reason)s Try again in %(wait)s.",
+        reason=str(text).format(limit=limit),
+        wait=_duration(_wait_seconds()),
+    )
 
 
 def _retry_after(response: Response) -> Response:
@@ -206,9 +218,56 @@ def _wait_seconds() -> int:
     return wait
 
 
+#: a limit's unit -> its rate in words for one unit ("10 per minute"), and for
+#: several units ("2 per 10 minutes")
+_RATES: dict[str, tuple[LazyString, Callable[[int, int], str]]] = {
+    "second": (
+        _l("%(amount)d per second"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d second", "%(amount)d per %(num)d seconds", n, amount=amount
+        ),
+    ),
+    "minute": (
+        _l("%(amount)d per minute"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d minute", "%(amount)d per %(num)d minutes", n, amount=amount
+        ),
+    ),
+    "hour": (
+        _l("%(amount)d per hour"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d hour", "%(amount)d per %(num)d hours", n, amount=amount
+        ),
+    ),
+    "day": (
+        _l("%(amount)d per day"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d day", "%(amount)d per %(num)d days", n, amount=amount
+        ),
+    ),
+    "month": (
+        _l("%(amount)d per month"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d month", "%(amount)d per %(num)d months", n, amount=amount
+        ),
+    ),
+    "year": (
+        _l("%(amount)d per year"),
+        lambda amount, n: ngettext(
+            "%(amount)d per %(num)d year", "%(amount)d per %(num)d years", n, amount=amount
+        ),
+    ),
+}
+
+
 def _in_words(item: RateLimitItem) -> str:
     """``10 per minute``, ``2 per 10 minutes``."""
     unit = item.GRANULARITY.name
+    if unit in _RATES:
+        one, several = _RATES[unit]
+        if item.multiples == 1:
+            return str(one) % {"amount": item.amount}
+        return several(item.amount, item.multiples)
     per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
     return f"{item.amount} per {per}"
 
@@ -216,8 +275,10 @@ def _in_words(item: RateLimitItem) -> str:
 def _duration(seconds: int) -> str:
     """``42 seconds``, ``5 minutes``, ``3 hours``: rounded up, in the largest unit
     that still reads precisely enough."""
-    for size, unit in ((3600, "hour"), (60, "minute")):
-        if seconds >= 2 * size:
-            count = math.ceil(seconds / size)
-            return f"{count} {unit}s"
-    return f"{seconds} second{'' if seconds == 1 else 's'}"
+    if seconds >= 2 * 3600:
+        count = math.ceil(seconds / 3600)
+        return ngettext("%(num)d hour", "%(num)d hours", count)
+    if seconds >= 2 * 60:
+        count = math.ceil(seconds / 60)
+        return ngettext("%(num)d minute", "%(num)d minutes", count)
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)

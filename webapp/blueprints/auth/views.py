@@ -18,6 +18,7 @@ from webapp.blueprints.auth.forms import LoginForm
 from webapp.blueprints.auth.forms import ProjectForm
 from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
+from webapp.i18n import gettext as _
 from webapp.identity import USER_KEY
 from webapp.identity import login_required
 from webapp.identity import remember
@@ -64,7 +65,7 @@ def logout():
     """End the cloud token and the session."""
     get_provider().logout(g.identity)
     end_login()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -77,9 +78,12 @@ def switch_project():
         try:
             identity = get_provider().switch_project(g.identity, str(form.project_id.data))
         except CloudError as error:
-            flash(f"Could not switch project: {error}", "error")
+            flash(_("Could not switch project: %(error)s", error=error), "error")
         else:
             remember(identity)
             session["last_project_id"] = identity.project_id
-            flash(f"You are now working in project {identity.project_name}.", "info")
+            flash(
+                _("You are now working in project %(project)s.", project=identity.project_name),
+                "info",
+            )
     return redirect(safe_next(form.next.data), code=303)

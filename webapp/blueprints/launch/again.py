@@ -43,6 +43,8 @@ from webapp.cloud.models import Volume
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch.common import LaunchResources
 from webapp.forms.launch.network import NIC_SLOTS
+from webapp.i18n import gettext as _
+from webapp.i18n import ngettext
 from webapp.workflow import StepInput
 
 __all__ = [
@@ -175,15 +177,17 @@ def _source(original: Original, resources: LaunchResources, found: Seed) -> Valu
     image_id = original.server.image_id
     if image_id:
         values: Values = {"source_id": image_id}
-        made_from = "this server booted from"
+        from_volume = False
     else:
         volume = boot_volume(original.volumes)
         if volume is None or not volume.image_id or not catalog.features.volumes:
             found.problem(
                 "source",
                 "source_id",
-                "This server boots from a volume that cannot be copied here: "
-                "choose what the new server boots from.",
+                _(
+                    "This server boots from a volume that cannot be copied here: "
+                    "choose what the new server boots from."
+                ),
             )
             return {}
         image_id = volume.image_id
@@ -192,23 +196,40 @@ def _source(original: Original, resources: LaunchResources, found: Seed) -> Valu
             values["delete_on_termination"] = "y"
         if volume.volume_type in {t.name for t in catalog.volume_types}:
             values["volume_type"] = volume.volume_type
-        made_from = "this server's boot volume was made from"
+        from_volume = True
     if catalog.image(image_id) is None:
         values["source_id"] = ""
-        found.problem("source", "source_id", _image_gone(resources, image_id, made_from))
+        found.problem("source", "source_id", _image_gone(resources, image_id, from_volume))
     return values
 
 
-def _image_gone(resources: LaunchResources, image_id: str, made_from: str) -> str:
-    """Why the image is not in today's list, in words: deleted, or not launchable."""
+def _image_gone(resources: LaunchResources, image_id: str, from_volume: bool) -> str:
+    """Why the image is not in today's list, in words: deleted, or not launchable;
+    ``from_volume``: the image the server's boot volume was made from."""
     try:
         image = resources.connection.get_image(image_id)
     except NotFound:
-        return (
-            f"The image {made_from} no longer exists (id {image_id}): choose another boot source."
+        if from_volume:
+            return _(
+                "The image this server's boot volume was made from no longer exists "
+                "(id %(id)s): choose another boot source.",
+                id=image_id,
+            )
+        return _(
+            "The image this server booted from no longer exists (id %(id)s): "
+            "choose another boot source.",
+            id=image_id,
         )
-    return (
-        f"The image {image.name} {made_from} can no longer be launched: choose another boot source."
+    if from_volume:
+        return _(
+            "The image %(name)s this server's boot volume was made from can no longer be "
+            "launched: choose another boot source.",
+            name=image.name,
+        )
+    return _(
+        "The image %(name)s this server booted from can no longer be launched: "
+        "choose another boot source.",
+        name=image.name,
     )
 
 
@@ -222,7 +243,9 @@ def _flavor(server: Server, catalog: Catalog, found: Seed) -> str:
         return flavor.id
     name = copy.name if copy is not None and copy.name else flavor_id
     found.problem(
-        "flavor", "flavor", f"The flavor {name} of this server no longer exists: choose another."
+        "flavor",
+        "flavor",
+        _("The flavor %(name)s of this server no longer exists: choose another.", name=name),
     )
     return ""
 
@@ -235,20 +258,37 @@ def _networks(ports: tuple[Port, ...], catalog: Catalog, found: Seed) -> Values:
             values[f"nic_{slot}"] = network.id
             continue
         values[f"nic_{slot}"] = ""
-        what = f"is no longer available (id {port.network_id or 'unknown'})"
         if network is not None:
-            what = f"({network.name}) has no subnet, so it cannot take servers now"
-        found.problem(
-            "network",
-            f"nic_{slot}",
-            f"The network of this server's interface {slot} {what}: choose another, or none.",
-        )
+            message = _(
+                "The network of this server's interface %(slot)d (%(network)s) has no subnet, "
+                "so it cannot take servers now: choose another, or none.",
+                slot=slot,
+                network=network.name,
+            )
+        elif port.network_id:
+            message = _(
+                "The network of this server's interface %(slot)d is no longer available "
+                "(id %(id)s): choose another, or none.",
+                slot=slot,
+                id=port.network_id,
+            )
+        else:
+            message = _(
+                "The network of this server's interface %(slot)d is no longer available "
+                "(id unknown): choose another, or none.",
+                slot=slot,
+            )
+        found.problem("network", f"nic_{slot}", message)
     if len(ports) > NIC_SLOTS:
         found.problem(
             "network",
             None,
-            f"This server has {len(ports)} interfaces; a launch here takes {NIC_SLOTS}: "
-            f"the first {NIC_SLOTS} are filled in.",
+            _(
+                "This server has %(count)d interfaces; a launch here takes %(slots)d: "
+                "the first %(slots)d are filled in.",
+                count=len(ports),
+                slots=NIC_SLOTS,
+            ),
         )
     return values
 
@@ -259,8 +299,11 @@ def _access(server: Server, catalog: Catalog, found: Seed) -> Values:
         found.problem(
             "access",
             "keypair",
-            f"The key pair {keypair} no longer exists: choose another, import or "
-            "generate one, or launch without.",
+            _(
+                "The key pair %(name)s no longer exists: choose another, import or "
+                "generate one, or launch without.",
+                name=keypair,
+            ),
         )
         keypair = ""
     # Nova lists a group once per port of the server.
@@ -271,8 +314,12 @@ def _access(server: Server, catalog: Catalog, found: Seed) -> Values:
         found.problem(
             "access",
             "security_groups",
-            f"Security group{'s' if len(gone) > 1 else ''} {', '.join(gone)} of this server "
-            f"no longer exist{'' if len(gone) > 1 else 's'}: the others are ticked.",
+            ngettext(
+                "Security group %(names)s of this server no longer exists: the others are ticked.",
+                "Security groups %(names)s of this server no longer exist: the others are ticked.",
+                len(gone),
+                names=", ".join(gone),
+            ),
         )
     return {"keypair": keypair, "security_groups": [name for name in groups if name in known]}
 
@@ -292,7 +339,10 @@ def _config(server: Server, catalog: Catalog, found: Seed) -> Values:
             found.problem(
                 "config",
                 "server_group",
-                f"The server group of this server no longer exists (id {group_id}): "
-                "choose another, or none.",
+                _(
+                    "The server group of this server no longer exists (id %(id)s): "
+                    "choose another, or none.",
+                    id=group_id,
+                ),
             )
     return values

@@ -41,6 +41,7 @@ from webapp.cloud.errors import InvalidRequest
 from webapp.forms.launch import LaunchInstance
 from webapp.htmx import is_htmx
 from webapp.htmx import retarget
+from webapp.i18n import gettext as _
 from webapp.keys import generate_keypair
 from webapp.state import submit_guard
 from webapp.state.guard import wait_for_outcome
@@ -66,7 +67,7 @@ def press(workflow: LaunchInstance, current: Step, data: PostedInput) -> Respons
             if is_htmx():
                 retarget(response, "#wizard-panel", "outerHTML")
         return response
-    name, _, argument = data.get("nav", "next").partition(":")
+    name, _colon, argument = data.get("nav", "next").partition(":")
     target = workflow.get_step(argument) if name == "step" else None
     return BUTTONS.get(name, forward)(workflow, current, data, target)
 
@@ -108,14 +109,18 @@ def to_step(workflow: LaunchInstance, current: Step, data: Posted, target: Step 
     return forward(workflow, current, data, target)
 
 
-def refresh(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+def refresh(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
     """Fetch the wizard's lists again; what was typed is kept, not checked."""
     workflow.save_input(current, data)
     wizards.refresh(workflow)
     return render(workflow, current)
 
 
-def preview(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+def preview(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
     """Show the figures (quota, sizes) for the input so far, without checking it."""
     workflow.save_input(current, data)
     # The input is changing: last check's errors may no longer hold.
@@ -123,7 +128,9 @@ def preview(workflow: LaunchInstance, current: Step, data: Posted, _: Step | Non
     return render(workflow, current, keep_focus=True)
 
 
-def fit_count(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+def fit_count(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
     """Lower Count to the largest count that fits the project's quotas, then
     check the step again; it stays shown, with whatever still is wrong."""
     action = workflow.build_action(current, data)
@@ -137,19 +144,22 @@ def fit_count(workflow: LaunchInstance, current: Step, data: Posted, _: Step | N
     return render(workflow, current, checked)
 
 
-def generate_key(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+def generate_key(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
     """Make a key pair for the user, import its public half, show the private
     half in this one response (it is not kept anywhere)."""
     workflow.save_input(current, data)
     name = (data.get("new_keypair_name") or "").strip() or f"{data.get('name') or 'skiff'}-key"
     if name in {k.name for k in workflow.resources.catalog.keypairs}:
-        flash(f"A key pair named {name} exists already: choose another name.", "error")
+        message = _("A key pair named %(name)s exists already: choose another name.", name=name)
+        flash(message, "error")
         return render(workflow, current)
     private_key, public_key = generate_keypair(f"{name}@skiff")
     try:
         wizards.connect().import_keypair(name, public_key)
     except InvalidRequest as error:
-        flash(f"Could not create the key pair: {error}", "error")
+        flash(_("Could not create the key pair: %(error)s", error=error), "error")
         return render(workflow, current)
     wizards.add_keypair(workflow)
     workflow.set_input(current, {"keypair": name, "new_keypair_name": "", "public_key": ""})
@@ -158,7 +168,7 @@ def generate_key(workflow: LaunchInstance, current: Step, data: Posted, _: Step 
     return response
 
 
-def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None) -> Response:
+def launch(workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None) -> Response:
     """The final submit: once per wizard, however often it is posted."""
     workflow.save_input(current, data)
     guard = submit_guard()
@@ -167,7 +177,7 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
         outcome = wait_for_outcome(guard, key, timeout=current_app.config["SUBMIT_WAIT"])
         if outcome:
             return leave(outcome["url"])
-        flash("This launch is already being submitted. Wait a moment.", "info")
+        flash(_("This launch is already being submitted. Wait a moment."), "info")
         return render(workflow, current)
     try:
         launched = workflow.finalize()
@@ -187,12 +197,16 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _: Step | None
 
 def failure_banner(workflow: LaunchInstance) -> str:
     """A failed launch's message: the server's name (as typed, when its own step
-    failed too) and the step the page shows, the first one with errors."""
+    failed too) and the step the page shows, the first one with errors.
+
+    ``workflow.failure_message`` (``{name}``, ``{step}``: ``str.format`` fields,
+    possibly a lazy string) says it; without a name, ``failure_message_unnamed``.
+    """
     typed = workflow.state.input.get("details", {}).get("name") or [""]
     name = workflow.context.get("name") or typed[0]
-    template = workflow.failure_message
+    template = str(workflow.failure_message)
     if not name:
-        template = template.replace(' "{name}"', "")
+        template = str(workflow.failure_message_unnamed)
     values = defaultdict(str, workflow.context, name=name, step=workflow.entry_point().name())
     return template.format_map(values)
 

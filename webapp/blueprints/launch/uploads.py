@@ -25,6 +25,8 @@ from werkzeug.datastructures import MultiDict
 from webapp.blueprints.launch import bp
 from webapp.forms.launch.common import file_text
 from webapp.forms.launch.config import user_data_summary
+from webapp.i18n import format_decimal
+from webapp.i18n import gettext as _
 
 __all__ = ["PostedInput", "place_uploads", "posted_input"]
 
@@ -54,7 +56,13 @@ def posted_input() -> PostedInput:
         name = key.removesuffix("_file")
         content = upload.read(limit + 1)
         if len(content) > limit:
-            data.refused[name] = [f"{upload.filename} is over {limit:,} bytes: not taken."]
+            # Translators: %(filename)s is the name of the user's file.
+            message = _(
+                "%(filename)s is over %(limit)s bytes: not taken.",
+                filename=upload.filename,
+                limit=format_decimal(limit),
+            )
+            data.refused[name] = [message]
             data.too_large = True
         else:
             data.files[name] = (upload.filename, content)
@@ -73,7 +81,7 @@ def place_uploads(data: PostedInput, fields: Collection[str]) -> dict[str, list[
             data[f"{name}_upload"] = base64.b64encode(content).decode("ascii")
             data[name] = text or ""
         elif text is None:
-            refused[name] = [f"{filename} is not a text file."]
+            refused[name] = [_("%(filename)s is not a text file.", filename=filename)]
         else:
             data[name] = text
     return refused

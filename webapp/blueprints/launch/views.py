@@ -35,6 +35,7 @@ from webapp.blueprints.launch.pages import step_url
 from webapp.blueprints.launch.uploads import posted_input
 from webapp.cloud.errors import NotFound
 from webapp.forms.launch import LaunchInstance
+from webapp.i18n import gettext as _
 from webapp.identity import login_required
 from webapp.workflow import Step
 
@@ -71,7 +72,8 @@ def step(workflow: LaunchInstance, current: Step) -> Response:
     """Show one step (a panel for HTMX, the whole wizard otherwise)."""
     blockers = workflow.missing_dependencies(current)
     if blockers:
-        flash(f"Complete {blockers[0].name()} first.", "info")
+        # The wizard's own sentence, as when a step is posted (``{names}``).
+        flash(str(workflow.blocked_message).format(names=blockers[0].name()), "info")
         return go(workflow, blockers[0])
     return render(workflow, current)
 
@@ -101,7 +103,7 @@ def again(server_id: str) -> Response:
     try:
         original = like_server.read_server(wizards.connect(), server_id)
     except NotFound:
-        abort(404, "That server no longer exists, so it cannot be launched again.")
+        abort(404, _("That server no longer exists, so it cannot be launched again."))
     workflow = wizards.start_fresh()
     try:
         like_server.prefill(workflow, like_server.seed(original, workflow.resources))
@@ -109,7 +111,12 @@ def again(server_id: str) -> Response:
         wizards.save(workflow)
     name = original.server.name
     if workflow.errors:
-        flash(f'Not all of "{name}" can be launched again: see the steps marked with "!".', "error")
+        message = _(
+            'Not all of "%(name)s" can be launched again: see the steps marked with "!".',
+            name=name,
+        )
+        flash(message, "error")
     else:
-        flash(f'A launch like "{name}", checked against the cloud as it is now.', "info")
+        message = _('A launch like "%(name)s", checked against the cloud as it is now.', name=name)
+        flash(message, "info")
     return leave(step_url(workflow, workflow.entry_point()))

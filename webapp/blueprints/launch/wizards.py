@@ -35,6 +35,7 @@ from webapp.cloud.catalog import fetch_catalog
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch import LaunchResources
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.i18n import gettext as _
 from webapp.state import add_wizard
 from webapp.state import catalog_cache
 from webapp.state import wizard_records
@@ -82,7 +83,7 @@ def with_wizard(
             launched = launched_url(workflow)
             if launched:
                 # Its outcome, whatever is asked of it: it takes no more input.
-                flash("This launch has already been submitted.", "info")
+                flash(_("This launch has already been submitted."), "info")
                 return leave(launched)
             if later:
                 return loading.page(workflow, step)
@@ -142,7 +143,10 @@ def save(workflow: LaunchInstance) -> None:
 
 def restart() -> ResponseReturnValue:
     """The wizard asked for is gone: say so and open a new one."""
-    flash("That launch form has expired or belongs to another project; here is a new one.", "info")
+    flash(
+        _("That launch form has expired or belongs to another project; here is a new one."),
+        "info",
+    )
     return leave(url_for("launch.index"))
 
 

@@ -39,26 +39,40 @@ from webapp.errors import error_answer
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import vary_on_htmx
+from webapp.i18n import LazyString
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from webapp.identity import login_required
 
-#: action -> (button label, what is flashed once it is asked for, the call)
-PERFORM: dict[str, tuple[str, str, Callable[[CloudConnection, str], None]]] = {
-    "start": ("Start", "Starting {name}.", lambda c, i: c.start_server(i)),
-    "stop": ("Stop", "Stopping {name}.", lambda c, i: c.stop_server(i)),
-    "reboot": ("Reboot", "Rebooting {name}.", lambda c, i: c.reboot_server(i)),
+#: action -> (button label, what is flashed once it is asked for, the call); the
+#: words are lazy (``str()`` them in a request), the flashed one a ``str.format``
+#: template with ``{name}``, the server's name
+PERFORM: dict[str, tuple[LazyString, LazyString, Callable[[CloudConnection, str], None]]] = {
+    "start": (_l("Start"), _l("Starting {name}."), lambda c, i: c.start_server(i)),
+    "stop": (_l("Stop"), _l("Stopping {name}."), lambda c, i: c.stop_server(i)),
+    "reboot": (_l("Reboot"), _l("Rebooting {name}."), lambda c, i: c.reboot_server(i)),
     "hard-reboot": (
-        "Hard reboot",
-        "Rebooting {name} (hard).",
+        _l("Hard reboot"),
+        _l("Rebooting {name} (hard)."),
         lambda c, i: c.reboot_server(i, hard=True),
     ),
-    "delete": ("Delete", "Deleting {name}.", lambda c, i: c.delete_server(i)),
+    "delete": (_l("Delete"), _l("Deleting {name}."), lambda c, i: c.delete_server(i)),
+}
+
+#: what each confirmation asks (``{name}``: the server's name)
+QUESTIONS = {
+    "start": _l("Start {name}?"),
+    "stop": _l("Stop {name}?"),
+    "reboot": _l("Reboot {name}?"),
+    "hard-reboot": _l("Hard reboot {name}?"),
+    "delete": _l("Delete {name}?"),
 }
 
 #: what each confirmation warns of
 WARNINGS = {
-    "stop": "Stopping powers the server off: unsaved work in it is lost.",
-    "hard-reboot": "A hard reboot cuts the power: unsaved work in it is lost.",
-    "delete": "Deleting cannot be undone; its disk goes too, unless it is a volume kept.",
+    "stop": _l("Stopping powers the server off: unsaved work in it is lost."),
+    "hard-reboot": _l("A hard reboot cuts the power: unsaved work in it is lost."),
+    "delete": _l("Deleting cannot be undone; its disk goes too, unless it is a volume kept."),
 }
 
 #: the most servers one "Delete selected" takes
@@ -76,22 +90,38 @@ def act(server_id: str, action: str) -> Response:
     except NotFound:
         if action != "delete":
             abort(404)
-        flash("That server was already gone.", "info")
+        flash(_("That server was already gone."), "info")
         return _leave(url_for("servers.index"))
     label, done, call = PERFORM[action]
     if action not in allowed_actions(server):
         words = presenting.status_of(server).words
-        return _refused(f"{label} is not possible now: {server.name} is {words}.")
+        return _refused(
+            # Translators: %(action)s is an action's button (Start, Stop...),
+            # %(status)s the server's status in words (Running, Stopped...).
+            _(
+                "%(action)s is not possible now: %(name)s is %(status)s.",
+                action=str(label),
+                name=server.name,
+                status=words,
+            )
+        )
     if action in DESTRUCTIVE and not _confirmed():
-        return _confirm(server, action, label)
+        return _confirm(server, action, str(label))
     try:
         call(access.connection(), server.id)
     except NotFound:
-        flash(f"{server.name} was already gone.", "info")
+        flash(_("%(name)s was already gone.", name=server.name), "info")
         return _leave(url_for("servers.index"))
     except Conflict as error:
-        return _refused(f"{server.name} changed meanwhile, Nova says: {error.message}")
-    flash(done.format(name=server.name), "success")
+        return _refused(
+            # Translators: %(error)s is what the cloud said.
+            _(
+                "%(name)s changed meanwhile, Nova says: %(error)s",
+                name=server.name,
+                error=error.message,
+            )
+        )
+    flash(str(done).format(name=server.name), "success")
     if action == "delete":
         return _leave(url_for("servers.index"))
     return _followed(server.id)
@@ -106,10 +136,25 @@ def add_floating_ip(server_id: str) -> Response:
     try:
         found = access.connection().add_floating_ip(server.id, pool_id=pool_id)
     except QuotaExceeded as error:
-        return error_answer(403, f"No floating IP left for the project: {error.message}")
+        return error_answer(
+            403, _("No floating IP left for the project: %(error)s", error=error.message)
+        )
     except InvalidRequest as error:
-        return _refused(f"Could not give {server.name} a floating IP: {error.message}")
-    flash(f"{server.name} now has the floating IP {found.address}.", "success")
+        return _refused(
+            _(
+                "Could not give %(name)s a floating IP: %(error)s",
+                name=server.name,
+                error=error.message,
+            )
+        )
+    flash(
+        _(
+            "%(name)s now has the floating IP %(address)s.",
+            name=server.name,
+            address=found.address,
+        ),
+        "success",
+    )
     return _floating_ips_changed(server.id)
 
 
@@ -125,21 +170,25 @@ def remove_floating_ip(server_id: str, floating_ip_id: str) -> Response:
         )
         return _confirmation(
             server,
-            question=f"Remove the floating IP {address} from {server.name}?",
-            warning="Connections to that address stop; the project keeps the address.",
+            question=_(
+                "Remove the floating IP %(address)s from %(name)s?",
+                address=address,
+                name=server.name,
+            ),
+            warning=_("Connections to that address stop; the project keeps the address."),
             action_url=url,
-            button="Remove",
+            button=_("Remove"),
             target="#floating-ips",
             cancel_fragment=url_for("servers.floating_ips", server_id=server.id),
         )
     try:
         access.connection().remove_floating_ip(floating_ip_id)
     except NotFound:
-        flash("That floating IP was already gone.", "info")
+        flash(_("That floating IP was already gone."), "info")
     except InvalidRequest as error:
-        return _refused(f"Could not remove the floating IP: {error.message}")
+        return _refused(_("Could not remove the floating IP: %(error)s", error=error.message))
     else:
-        flash(f"The floating IP was removed from {server.name}.", "success")
+        flash(_("The floating IP was removed from %(name)s.", name=server.name), "success")
     return _floating_ips_changed(server.id)
 
 
@@ -149,7 +198,7 @@ def delete_many() -> Response:
     """Delete the selected servers, once confirmed; one message per server."""
     ids = list(dict.fromkeys(request.form.getlist("selected")))[:MAX_SELECTED]
     if not ids:
-        flash("Select the servers to delete first.", "info")
+        flash(_("Select the servers to delete first."), "info")
         return _leave(url_for("servers.index"))
     if not _confirmed():
         servers = [_found(server_id) for server_id in ids]
@@ -163,11 +212,11 @@ def delete_many() -> Response:
         try:
             cloud.delete_server(server_id)
         except NotFound:
-            flash(f"{name} was already gone.", "info")
+            flash(_("%(name)s was already gone.", name=name), "info")
         except CloudError as error:
-            flash(f"{name} was not deleted: {error.message}", "error")
+            flash(_("%(name)s was not deleted: %(error)s", name=name, error=error.message), "error")
         else:
-            flash(f"Deleting {name}.", "success")
+            flash(str(PERFORM["delete"][1]).format(name=name), "success")
     return _leave(url_for("servers.index"))
 
 
@@ -184,7 +233,7 @@ def _found(server_id: str) -> Server | None:
 
 def _refused(message: str) -> Response:
     """A 409 with the reason: the error page, or over HTMX the message."""
-    return error_answer(409, message, title="Not possible now")
+    return error_answer(409, message, title=_("Not possible now"))
 
 
 def _leave(url: str) -> Response:
@@ -196,8 +245,8 @@ def _confirm(server: Server, action: str, label: str) -> Response:
     """Ask before a destructive action."""
     return _confirmation(
         server,
-        question=f"{label} {server.name}?",
-        warning=WARNINGS.get(action, ""),
+        question=str(QUESTIONS[action]).format(name=server.name),
+        warning=str(WARNINGS.get(action, "")),
         action_url=url_for("servers.act", server_id=server.id, action=action),
         button=label,
         target="#server-actions",

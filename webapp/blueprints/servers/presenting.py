@@ -14,6 +14,10 @@ from webapp.cloud.faults import short_cause
 from webapp.cloud.lookup import Lookups
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Server
+from webapp.i18n import LazyString
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import ngettext
 
 __all__ = [
     "STATUS_FILTERS",
@@ -26,37 +30,48 @@ __all__ = [
     "status_of",
 ]
 
-#: Nova statuses the list can be filtered by, with their words
-STATUS_FILTERS = (
-    ("ACTIVE", "Running"),
-    ("BUILD", "Building"),
-    ("SHUTOFF", "Stopped"),
-    ("ERROR", "Error"),
-    ("REBOOT", "Rebooting"),
-    ("HARD_REBOOT", "Rebooting (hard)"),
-    ("PAUSED", "Paused"),
-    ("SUSPENDED", "Suspended"),
+#: Nova statuses the list can be filtered by (the code, which the filter's URL
+#: carries), with their words (lazy: in the language of the request showing them)
+STATUS_FILTERS: tuple[tuple[str, LazyString], ...] = (
+    ("ACTIVE", _l("Running")),
+    ("BUILD", _l("Building")),
+    ("SHUTOFF", _l("Stopped")),
+    ("ERROR", _l("Error")),
+    ("REBOOT", _l("Rebooting")),
+    ("HARD_REBOOT", _l("Rebooting (hard)")),
+    ("PAUSED", _l("Paused")),
+    ("SUSPENDED", _l("Suspended")),
 )
 
 _WORDS = dict(STATUS_FILTERS)
 
 #: a task in progress on a server that is not building -> what it does
 _TASKS = {
-    "deleting": "Deleting",
-    "powering-off": "Stopping",
-    "powering-on": "Starting",
-    "rebooting": "Rebooting",
-    "reboot_pending": "Rebooting",
-    "reboot_started": "Rebooting",
-    "rebooting_hard": "Rebooting (hard)",
-    "reboot_pending_hard": "Rebooting (hard)",
-    "reboot_started_hard": "Rebooting (hard)",
+    "deleting": _l("Deleting"),
+    "powering-off": _l("Stopping"),
+    "powering-on": _l("Starting"),
+    "rebooting": _l("Rebooting"),
+    "reboot_pending": _l("Rebooting"),
+    "reboot_started": _l("Rebooting"),
+    "rebooting_hard": _l("Rebooting (hard)"),
+    "reboot_pending_hard": _l("Rebooting (hard)"),
+    "reboot_started_hard": _l("Rebooting (hard)"),
+}
+
+#: a task of a server that is building -> what it does (other tasks: their code
+#: in words, as Nova names them)
+_BUILD_TASKS = {
+    "scheduling": _l("scheduling"),
+    "block_device_mapping": _l("block device mapping"),
+    "networking": _l("networking"),
+    "spawning": _l("spawning"),
 }
 
 
 @dataclass(frozen=True)
 class Status:
-    """A server's status as shown: ``words`` and a ``tone`` for its colour
+    """A server's status as shown: ``words`` (in the request's language; the
+    status code itself is the server's ``status``) and a ``tone`` for its colour
     ("ok", "busy", "off", "bad")."""
 
     words: str
@@ -70,14 +85,18 @@ def status_of(server: Server) -> Status:
     task = server.task_state
     changing = not server.is_final
     if task and (task == "deleting" or server.status != "BUILD"):
-        words = _TASKS.get(task, task.replace("_", " ").replace("-", " ").capitalize())
+        words = str(_TASKS.get(task, task.replace("_", " ").replace("-", " ").capitalize()))
         return Status(words, "busy", True)
     if server.status == "BUILD":
-        doing = (task or "").replace("_", " ").replace("-", " ")
-        return Status(f"Building: {doing}" if doing else "Building", "busy", True)
+        if not task:
+            return Status(_("Building"), "busy", True)
+        doing = str(_BUILD_TASKS.get(task, task.replace("_", " ").replace("-", " ")))
+        # Translators: %(task)s is what the server is doing, e.g. "spawning".
+        return Status(_("Building: %(task)s", task=doing), "busy", True)
     if server.status == "ERROR":
-        return Status(f"Error: {short_cause(server.fault)}", "bad", changing)
-    words = _WORDS.get(server.status, server.status.replace("_", " ").capitalize())
+        # Translators: %(cause)s is the likely cause of the error, in a few words.
+        return Status(_("Error: %(cause)s", cause=short_cause(server.fault)), "bad", changing)
+    words = str(_WORDS.get(server.status, server.status.replace("_", " ").capitalize()))
     tone = {"ACTIVE": "ok", "ERROR": "bad"}.get(server.status, "busy" if changing else "off")
     return Status(words, tone, changing)
 
@@ -94,12 +113,14 @@ def age_in_words(value: str | None, *, now: datetime) -> str:
         return "—"
     seconds = max(0, int((now - then).total_seconds()))
     if seconds < 10:
-        return "just now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'} ago"
-    return f"{seconds} seconds ago"
+        return _("just now")
+    if seconds >= 86400:
+        return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
+    return ngettext("%(num)d second ago", "%(num)d seconds ago", seconds)
 
 
 def flavor_of(server: Server, lookups: Lookups) -> Flavor | None:
@@ -111,9 +132,10 @@ def image_label(server: Server, lookups: Lookups) -> str:
     """The image's name, "boot volume" for a server booted from a volume, or the
     image's id when the image is no longer listed."""
     if not server.image_id:
-        return "boot volume"
+        return _("boot volume")
     image = lookups.image(server.image_id)
-    return image.name if image else f"image {server.image_id[:8]}"
+    # Translators: %(id)s is the start of an image's id.
+    return image.name if image else _("image %(id)s", id=server.image_id[:8])
 
 
 #: the status fragment's first delays: every 0.5 s for about 10 s...

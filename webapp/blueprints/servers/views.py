@@ -32,6 +32,7 @@ from webapp.cloud.models import Server
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import vary_on_htmx
+from webapp.i18n import gettext as _
 from webapp.identity import login_required
 
 View = Callable[[str], Response]
@@ -59,7 +60,8 @@ def _actions_context() -> dict[str, object]:
     """What the action buttons need, in every servers template."""
     return {
         "action_order": ACTIONS,
-        "action_labels": {action: label for action, (label, _, _) in PERFORM.items()},
+        # in the language of this request
+        "action_labels": {action: str(label) for action, (label, *_rest) in PERFORM.items()},
         "destructive": DESTRUCTIVE,
         # the launch blueprint's "launch again" may not be there (yet)
         "can_launch_again": "launch.again" in current_app.view_functions,
@@ -108,7 +110,8 @@ def index() -> Response:
         "marker": marker,
         "next_marker": page.next_marker,
         "selected": set(request.args.getlist("selected")),
-        "status_filters": presenting.STATUS_FILTERS,
+        # (code, words in the language of this request)
+        "status_filters": [(code, str(words)) for code, words in presenting.STATUS_FILTERS],
     }
     template = "servers/_list.html" if is_htmx() else "servers/index.html"
     return vary_on_htmx(render_template(template, **values))
@@ -213,10 +216,16 @@ def console(server_id: str) -> Response:
     try:
         remote = access.connection().remote_console(server.id)
     except Conflict as error:
-        message = f"The console is not available while the server is in this state: {error.message}"
+        message = _(
+            "The console is not available while the server is in this state: %(error)s",
+            error=error.message,
+        )
         return _console_page(server, message, status=409)
     except InvalidRequest as error:
-        message = f"This cloud offers no graphical console for this server ({error.message})."
+        message = _(
+            "This cloud offers no graphical console for this server (%(error)s).",
+            error=error.message,
+        )
         return _console_page(server, message, status=404)
     if remote.simulated:
         return _console_page(server, None, remote=remote)
