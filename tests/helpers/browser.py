@@ -7,6 +7,7 @@ import re
 from itertools import pairwise
 from urllib.parse import parse_qsl
 
+from tests.helpers.i18n import translate
 from webapp.cloud.demo.data import IMAGES
 
 try:
@@ -33,18 +34,25 @@ STEPS = tuple(STEP_NAMES)
 IMAGE_IDS = {image.name: image.id for image in IMAGES}
 
 
+def shown(page, text):
+    """``text`` (the portal's English) as the page shows it, in the page's language."""
+    return translate(page.locator("html").get_attribute("lang") or "en")(text)
+
+
 def log_in(page, live, username="demo", password="demo"):
     """Log in through the form; the portal then shows a new launch's first step."""
     page.goto(live.url + "/launch/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(shown(page, "User name")).fill(username)
+    page.get_by_label(shown(page, "Password")).fill(password)
+    page.get_by_role("button", name=shown(page, "Log in")).click()
     page.wait_for_url(WIZARD)
 
 
 def wizard_button(page, name):
     """A button of the step form (Next, Back, Launch...), not of the step list."""
-    return page.locator("#wizard-form .wizard-actions").get_by_role("button", name=name, exact=True)
+    return page.locator("#wizard-form .wizard-actions").get_by_role(
+        "button", name=shown(page, name), exact=True
+    )
 
 
 def step_button(page, slug):
@@ -98,7 +106,7 @@ def quota(page, label):
 def expect_step(page, slug):
     """The page shows step ``slug``: its URL and its panel."""
     page.wait_for_url(re.compile(f"/launch/[^/]+/{slug}$"))
-    expect(page.locator("#panel-title")).to_have_text(STEP_NAMES[slug])
+    expect(page.locator("#panel-title")).to_have_text(shown(page, STEP_NAMES[slug]))
 
 
 def expect_states(page, *states):
@@ -197,9 +205,19 @@ def page_move(page, action, slug):
     expect_step(page, slug)
 
 
-def walk(page, to, *, js, name="web-1", image="cirros", size="m1.tiny", network="private"):
-    """From Details, fill every step with valid values and go on with Next up to
-    step ``to`` (with HTMX swaps, or whole pages without JavaScript)."""
+def walk(
+    page,
+    to,
+    *,
+    js,
+    start="details",
+    name="web-1",
+    image="cirros",
+    size="m1.tiny",
+    network="private",
+):
+    """From step ``start`` (Details), fill every step with valid values and go on
+    with Next up to step ``to`` (with HTMX swaps, or whole pages without JavaScript)."""
     move = htmx_swap if js else page_move
 
     def change(action):
@@ -209,11 +227,11 @@ def walk(page, to, *, js, name="web-1", image="cirros", size="m1.tiny", network=
         else:
             action()
 
-    for here, there in pairwise(STEPS):
+    for here, there in pairwise(STEPS[STEPS.index(start) :]):
         if here == to:
             return
         if here == "details":
-            page.get_by_label("Instance name").fill(name)
+            page.get_by_label(shown(page, "Instance name")).fill(name)
         elif here == "source":
             change(source(page, image).check)
         elif here == "flavor":

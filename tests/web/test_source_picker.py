@@ -73,7 +73,7 @@ def test_a_tab_per_kind_of_source_the_first_one_shown(at_source, htmx):
     assert re.search(r'value="image" checked>\s*<label for="source_kind-image">Images', html)
     assert rows(html) == IMAGES
     assert (
-        '<time datetime="2024-09-26T08:14:03Z" title="2024-09-26T08:14:03Z">2024-09-26</time>'
+        '<time datetime="2024-09-26T08:14:03Z" title="2024-09-26T08:14:03Z">Sep 26, 2024</time>'
         in html
     )
     assert rows(show(at_source, htmx, source_kind="snapshot")) == ["web-01-snapshot"]
@@ -105,7 +105,7 @@ def test_each_row_says_what_the_source_needs(at_source):
         "Min. RAM": "1 GB",
         "Visibility": "public",
         "Updated": '<time datetime="2025-05-29T10:02:45Z" title="2025-05-29T10:02:45Z">'
-        "2025-05-29</time>",
+        "May 29, 2025</time>",
     }
     volume = show(at_source, False, source_kind="volume")
     # the volume's OS is the one of the image it was made from
