@@ -16,6 +16,7 @@ import pytest
 
 from tests.helpers.i18n import english_words
 from tests.helpers.servers import Servers
+from tests.helpers.servers import demo_connection
 from tests.helpers.wizard import Wizard
 from webapp import create_app
 from webapp.cloud.demo.build import NO_HOST_FAULT
@@ -60,6 +61,8 @@ def pages(tmp_path_factory) -> dict[str, str]:
         client.post("/auth/login", data={"username": "demo", "password": "x", "csrf_token": token}),
     )
     wizard.login()
+    loading = keep("launch loading", client.get("/launch/"))  # this login has no lists yet
+    assert 'class="panel loading"' in loading
     keep("launch start", client.get("/launch/?wait=1"))
     wizard.open()
     keep("details with errors", wizard.post("details", name="", count="0"))
@@ -82,6 +85,14 @@ def pages(tmp_path_factory) -> dict[str, str]:
         keep(f"confirm {action}", servers.act(server_id, action))
         keep(f"confirm {action} (htmx)", servers.act(server_id, action, htmx=True))
     keep("confirm delete of many", servers.post("/servers/delete", selected=[server_id]))
+    pool = demo_connection(app).list_floating_ip_pools()[0]
+    servers.post(f"/servers/{server_id}/floating-ips", pool_id=pool.id)
+    keep("server with a floating IP", client.get(server_page))
+    floating = next(f for f in demo_connection(app).list_floating_ips() if f.port_id)
+    remove = f"/servers/{server_id}/floating-ips/{floating.id}/remove"
+    keep("confirm removing a floating IP", servers.post(remove))
+    keep("confirm removing a floating IP (htmx)", servers.post(remove, htmx=True))
+    keep("refused: start a running server", servers.act(server_id, "start", htmx=True), 409)
     stopped = servers.act(server_id, "stop", confirmed=True)
     keep("after stop", client.get(stopped.headers["Location"]))
     failed = Servers(wizard).launch(name="web-zh-2", flavor="r1.huge")  # no host takes it
@@ -116,6 +127,11 @@ def test_the_walk_reached_every_page(pages):
         *[f"confirm {action}" for action in sorted(DESTRUCTIVE)],
         *[f"confirm {action} (htmx)" for action in sorted(DESTRUCTIVE)],
         "confirm delete of many",
+        "server with a floating IP",
+        "confirm removing a floating IP",
+        "confirm removing a floating IP (htmx)",
+        "refused: start a running server",
+        "launch loading",
         "after stop",
         "page not found",
         "server not found",
