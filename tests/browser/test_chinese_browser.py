@@ -85,26 +85,49 @@ def test_the_whole_wizard_in_chinese_launches_a_server_that_becomes_active(
     screenshot(page, f"zh-CN-server-{width}")
 
 
+def switch_language(page, language):
+    """Choose ``language`` in the header's switcher and apply it (a whole page)."""
+    page.locator("#language-select").select_option(language)
+    with page.expect_navigation():
+        page.locator(".language-switch").get_by_role("button").click()
+
+
 def test_switching_language_in_the_middle_of_a_wizard_keeps_what_was_typed(page, live_server):
     log_in(page, live_server)  # English: the browser asks for nothing else
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    # Typed on a new launch's page, not sent: the switch saves it (and so makes
+    # the wizard), and comes back to it in Chinese.
     page.get_by_label("Instance name").fill("web-zh")
-    htmx_swap(page, wizard_button(page, "Next").click, "source")
-
-    page.get_by_label("Language").select_option("zh_CN")
-    with page.expect_navigation():
-        page.locator(".language-switch").get_by_role("button").click()
-    expect_step(page, "source")
+    switch_language(page, "zh_CN")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    expect(page.get_by_label("语言")).to_have_value("zh_CN")
-    htmx_swap(page, wizard_button(page, "Back").click, "details")
+    expect_step(page, "details")
     expect(page.get_by_label(shown(page, "Instance name"))).to_have_value("web-zh")
+    expect(page.locator("#language-select")).to_have_value("zh_CN")
 
-    # Remembered: a new page is in Chinese too, and back to English the same way.
+    # Further on, after htmx swaps (the header is not drawn again), the switch
+    # comes back to the step shown, with what was typed there.
+    htmx_swap(page, wizard_button(page, "Next").click, "source")
+    htmx_swap(page, wizard_button(page, "Back").click, "details")
+    page.get_by_label(shown(page, "Description")).fill("typed, not sent")
+    switch_language(page, "en")
+    expect_step(page, "details")
+    expect(page.get_by_label("Description")).to_have_value("typed, not sent")
+    expect(page.get_by_label("Instance name")).to_have_value("web-zh")
+
+    # Remembered: any page is in the chosen language.
+    switch_language(page, "zh_CN")
     page.goto(live_server.url + "/servers/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    page.get_by_label("语言").select_option("en")
-    with page.expect_navigation():
-        page.locator(".language-switch").get_by_role("button").click()
+    switch_language(page, "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.url.endswith("/servers/")
+
+
+def test_without_javascript_the_switcher_comes_back_to_the_same_page(nojs_page, live_server):
+    page = nojs_page
+    log_in(page, live_server)
+    page.goto(live_server.url + "/servers/?status=ACTIVE")
+    switch_language(page, "zh_CN")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert page.url.endswith("/servers/?status=ACTIVE")
+    in_chinese(page)

@@ -16,8 +16,11 @@
       Without JavaScript Enter is Next, and the box has its own Filter button.
    5. A form whose "next" field has data-follow-location (the language switcher)
       goes back to the page's URL as it is now: htmx swaps push new URLs without
-      drawing the header again. Without JavaScript every page is whole, and the
-      field already holds its URL. */
+      drawing the header again. On a wizard's page it first saves what the step
+      holds (posted as a preview: kept, not checked), so nothing typed is lost; a
+      new launch's first post makes the wizard, whose URL is then the way back.
+      Without JavaScript every page is whole, and the field already holds its URL
+      (what was typed in the step and not sent is not kept, as with any link). */
 (function () {
   "use strict";
   var KEY = "skiff-theme";
@@ -77,10 +80,30 @@
   });
 
   document.addEventListener("submit", function (event) {
-    var next = event.target instanceof HTMLFormElement && event.target.querySelector("input[name=next][data-follow-location]");
-    if (next) {
-      next.value = window.location.pathname + window.location.search;
+    var form = event.target;
+    var next = form instanceof HTMLFormElement && form.querySelector("input[name=next][data-follow-location]");
+    if (!next) {
+      return;
     }
+    next.value = window.location.pathname + window.location.search;
+    var wizard = document.getElementById("wizard-form");
+    if (!wizard) {
+      return;
+    }
+    event.preventDefault();
+    var data = new FormData(wizard);
+    data.set("nav", "preview");
+    var go = function () {
+      form.submit();
+    };
+    fetch(wizard.action, { method: "POST", body: data, headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        var made = response.ok && response.headers.get("HX-Push-Url");
+        if (made) {
+          next.value = made;
+        }
+      })
+      .then(go, go);
   });
 
   var leaving = false;
