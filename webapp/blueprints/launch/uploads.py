@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.blueprints.launch import bp
 from webapp.forms.launch.common import file_text
 from webapp.forms.launch.config import user_data_summary
+from webapp.forms.launch.config import user_data_value
 from webapp.i18n import format_decimal
 from webapp.i18n import gettext as _
 
@@ -88,3 +89,4 @@ def place_uploads(data: PostedInput, fields: Collection[str]) -> dict[str, list[
 
 
 bp.add_app_template_filter(user_data_summary, "user_data_summary")
+bp.add_app_template_filter(user_data_value, "user_data_value")
