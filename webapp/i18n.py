@@ -18,6 +18,7 @@ and updates them, and every install compiles them.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ __all__ = [
     "parse_time",
 ]
 
+log = logging.getLogger(__name__)
+
 #: where the catalogs are: ``<locale>/LC_MESSAGES/messages.po`` (and ``.mo``)
 TRANSLATIONS = Path(__file__).with_name("translations")
 #: the cookie that remembers the user's choice (a locale name, e.g. ``zh_CN``)
@@ -67,7 +70,17 @@ _ALIASES = {"zh-Hans": "zh_CN", "zh-Hans-CN": "zh_CN", "zh-SG": "zh_CN"}
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel to ``app``; its catalogs are the package's ``translations``."""
+    """Bind Flask-Babel to ``app``; its catalogs are the package's ``translations``.
+
+    A language offered without a catalog stops the app here; one whose catalog is
+    not compiled is logged (its pages would be English under another name).
+    """
+    for language in app.config["LANGUAGES"][1:]:
+        folder = TRANSLATIONS / catalog_name(language) / "LC_MESSAGES"
+        if not (folder / "messages.po").exists():
+            raise ValueError(f"LANGUAGES offers {language!r}, which has no catalog in {folder}")
+        if not (folder / "messages.mo").exists():
+            log.warning("%s is not compiled: run `make i18n`; its pages are in English", folder)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS)
     )

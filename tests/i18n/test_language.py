@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from webapp import create_app
 from webapp.i18n import LANGUAGE_COOKIE
 from webapp.i18n import day
 from webapp.i18n import moment
@@ -121,3 +122,8 @@ def test_dates_follow_the_language(app):
         assert moment("2026-12-01T20:34:16Z") == "Dec 1, 2026, 8:34:16\u202fPM"
         assert day("2026-12-01T20:34:16+00:00") == "Dec 1, 2026"
         assert moment("not a time") == "not a time"
+
+
+def test_a_language_offered_without_a_catalog_stops_the_app(tmp_path):
+    with pytest.raises(ValueError, match="'fr', which has no catalog"):
+        create_app({"LANGUAGES": ["en", "fr"]}, instance_path=str(tmp_path))
