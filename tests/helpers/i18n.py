@@ -20,7 +20,7 @@ ALLOWED = frozenset(
     """Skiff OpenStack Nova Cinder Glance Neutron Keystone SSH IP IPv IPv4 IPv6 IPs TCP
     UDP ICMP UUID ID GB MB KB TB GiB MiB KiB vCPU vCPUs RAM MIME HTTP HTTPS URL JSON
     YAML PEM RSA ed cloud init cloud-init config UTF English RFC UTC DHCP DNS Linux
-    Windows OS OpenSSH pub gzip different_host same_host""".split()
+    Windows OS OpenSSH pub gzip different_host same_host openstack API OpenTofu Terraform""".split()
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

@@ -20,7 +20,10 @@
       holds (posted as a preview: kept, not checked), so nothing typed is lost; a
       new launch's first post makes the wizard, whose URL is then the way back.
       Without JavaScript every page is whole, and the field already holds its URL
-      (what was typed in the step and not sent is not kept, as with any link). */
+      (what was typed in the step and not sent is not kept, as with any link).
+   6. Copy buttons (data-copy: the id of the element whose text they copy) are
+      rendered hidden and shown here; without JavaScript the text is there to
+      select, and its download link. */
 (function () {
   "use strict";
   var KEY = "skiff-theme";
@@ -104,6 +107,24 @@
         }
       })
       .then(go, go);
+  });
+
+  function showCopyButtons() {
+    document.querySelectorAll("button[data-copy][hidden]").forEach(function (button) {
+      button.hidden = !(navigator.clipboard && window.isSecureContext);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showCopyButtons);
+  document.addEventListener("htmx:load", showCopyButtons);
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("button[data-copy]");
+    var source = button && document.getElementById(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      button.textContent = button.dataset.copied;
+    });
   });
 
   var leaving = false;

@@ -9,6 +9,8 @@ not cached yet (:mod:`webapp.blueprints.launch.loading`).
 step's input and does what the pressed button asks
 (:mod:`webapp.blueprints.launch.buttons`). A wizard that has launched shows its
 outcome and takes no more input.
+``GET /launch/<id>/review/<kind>`` downloads one of Review's equivalents of the
+launch (``command``, ``api``, ``terraform``, ``user-data``).
 ``POST /launch/again/<server_id>`` makes a new wizard pre-filled from a server
 (:mod:`webapp.blueprints.launch.again`) and goes to its first step with an error,
 else to its last.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import url_for
 from werkzeug.wrappers import Response
@@ -35,6 +38,7 @@ from webapp.blueprints.launch.pages import step_url
 from webapp.blueprints.launch.uploads import posted_input
 from webapp.cloud.errors import NotFound
 from webapp.forms.launch import LaunchInstance
+from webapp.forms.launch.review import ReviewAction
 from webapp.i18n import gettext as _
 from webapp.identity import login_required
 from webapp.workflow import Step
@@ -84,6 +88,24 @@ def step(workflow: LaunchInstance, current: Step) -> Response:
 def submit(workflow: LaunchInstance, current: Step) -> Response:
     """Save the step's input, then do what the pressed button asks."""
     return buttons.press(workflow, current, posted_input())
+
+
+@bp.get("/<wizard_id>/<slug>/<kind>")
+@login_required
+@wizards.with_wizard(saves=False)
+def equivalent(workflow: LaunchInstance, current: Step, kind: str) -> Response:
+    """One of Review's equivalents of the launch (the command, the API request,
+    the OpenTofu file, the script) as a file to download."""
+    if current.slug() != "review" or workflow.missing_dependencies(current):
+        abort(404)
+    review = workflow.build_action(current)
+    assert isinstance(review, ReviewAction)
+    item = next((i for i in review.equivalents() if i.kind == kind), None) or abort(404)
+    response = make_response(item.content)
+    binary = not isinstance(item.content, str)
+    response.mimetype = "application/octet-stream" if binary else "text/plain"
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
+    return response
 
 
 @bp.get("/again/<server_id>")

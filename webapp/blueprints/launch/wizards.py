@@ -39,7 +39,6 @@ from webapp.i18n import gettext as _
 from webapp.state import add_wizard
 from webapp.state import catalog_cache
 from webapp.state import wizard_records
-from webapp.workflow import Step
 from webapp.workflow import WizardState
 from webapp.workflow import WizardStore
 
@@ -53,12 +52,13 @@ PREFILL = {
     "flavor": "flavor",
 }
 
-StepView = Callable[[LaunchInstance, Step], ResponseReturnValue]
+#: a view of one step: (workflow, step, **the URL's other parts)
+StepView = Callable[..., ResponseReturnValue]
 
 
 def with_wizard(
     *, saves: bool, shows: bool = False
-) -> Callable[[StepView], Callable[[str, str], ResponseReturnValue]]:
+) -> Callable[[StepView], Callable[..., ResponseReturnValue]]:
     """Give a view ``(workflow, step)`` for the URL's ``wizard_id`` and ``slug``.
 
     :param saves: keep the wizard's state when the view is done (views that
@@ -68,9 +68,9 @@ def with_wizard(
         view runs for the request that page makes (:mod:`.loading`).
     """
 
-    def decorator(view: StepView) -> Callable[[str, str], ResponseReturnValue]:
+    def decorator(view: StepView) -> Callable[..., ResponseReturnValue]:
         @functools.wraps(view)
-        def wrapped(wizard_id: str, slug: str) -> ResponseReturnValue:
+        def wrapped(wizard_id: str, slug: str, **more: str) -> ResponseReturnValue:
             state = _saved_state(wizard_id)
             if state is None:
                 return restart()
@@ -88,7 +88,7 @@ def with_wizard(
             if later:
                 return loading.page(workflow, step)
             try:
-                return view(workflow, step)
+                return view(workflow, step, **more)
             finally:
                 # Also on the way out of an exception (an expired login, a cloud
                 # error), so that nothing the user typed is lost.

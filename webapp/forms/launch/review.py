@@ -13,6 +13,9 @@ from webapp.forms.launch.common import size_mb
 from webapp.forms.launch.config import user_data_summary
 from webapp.forms.launch.context import nic_list
 from webapp.forms.launch.context import special_network
+from webapp.forms.launch.equivalents import Equivalent
+from webapp.forms.launch.equivalents import equivalents
+from webapp.forms.launch.equivalents import launch_request
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
 from webapp.forms.launch.sources import KIND_WORDS
@@ -43,6 +46,15 @@ class ReviewAction(LaunchAction):
         slug = "review"
         permissions = ("launch.step.review",)  # the operator may hide this step
         help_text = _l("Check everything once more. Each part links back to its step.")
+
+    def equivalents(self) -> list[Equivalent]:
+        """The same launch as a command, an API request and an OpenTofu file
+        (none while a step is not done)."""
+        catalog = self.resources.catalog
+        request = launch_request(catalog, self.context)
+        if request is None:
+            return []
+        return equivalents(request, catalog.features.compute_microversion)
 
     def entries(self, project: str) -> list[Entry]:
         """Every choice, step by step, in words (``project``: the project's name)."""
