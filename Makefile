@@ -49,12 +49,14 @@ bench: $(BIN)/.installed $(COMPILED)
 %/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-# Extract every marked string, bring each catalog up to date (new strings empty,
-# changed ones fuzzy: tests/i18n fails until they are translated) and compile.
+# Extract every marked string, bring each catalog up to date and compile. New and
+# changed strings come untranslated (no fuzzy guesses: a guess can carry another
+# message's placeholders), and tests/i18n fails until they are translated.
 i18n: $(BIN)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) --add-comments=Translators: \
 		--sort-by-file --project=Skiff -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
+		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 # A new language: make i18n-add LANGUAGE=fr (then translate, add it to LANGUAGES).

@@ -150,7 +150,8 @@ def test_configuration_options_reach_the_server(wizard, app):
     assert details["config_drive"] is True
     assert "s3cret-pass" not in repr(wizard_record(app, wizard.client, wizard_id))
     page = wizard.client.get(response.headers["Location"]).get_data(as_text=True)
-    for shown in ("conf-host", "a, b", "role=web, team=ops", "Config drive"):
+    metadata = "<code>role=web</code>, <code>team=ops</code>"
+    for shown in ("conf-host", "a, b", metadata, "Config drive"):
         assert shown in page, shown
 
 

@@ -28,7 +28,9 @@ def test_the_page_shows_what_the_launch_set(servers):
     assert "cirros-0.6.3" in page
     assert "private: 10.0.0." in page
     assert "demo-key" in page and "for the docs" in page and "default" in page
-    assert '<pre class="console">' in page and "Cloud-init v." in page
+    # focusable: once long, the log scrolls, and a keyboard must reach it
+    assert '<pre class="console" tabindex="0" aria-label="Console log">' in page
+    assert "Cloud-init v." in page
 
 
 def test_a_fault_is_explained_with_cause_and_remedy(servers):
