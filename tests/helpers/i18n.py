@@ -20,7 +20,8 @@ ALLOWED = frozenset(
     """Skiff OpenStack Nova Cinder Glance Neutron Keystone SSH IP IPv IPv4 IPv6 IPs TCP
     UDP ICMP UUID ID GB MB KB TB GiB MiB KiB vCPU vCPUs RAM MIME HTTP HTTPS URL JSON
     YAML PEM RSA ed cloud init cloud-init config UTF English RFC UTC DHCP DNS Linux
-    Windows OS OpenSSH pub gzip different_host same_host openstack API OpenTofu Terraform""".split()
+    Windows OS OpenSSH pub gzip different_host same_host openstack API OpenTofu Terraform
+    root sudo sh IANA Europe Paris Asia Shanghai""".split()
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -41,7 +42,9 @@ class _Visible(HTMLParser):
         if tag in UNSHOWN:
             self._hidden += 1
         for name in SHOWN_ATTRIBUTES:
-            if attributes.get(name):
+            # a code field's placeholder (spellcheck off) is an example of code
+            code = name == "placeholder" and attributes.get("spellcheck") == "false"
+            if attributes.get(name) and not code:
                 self.texts.append(attributes[name])
         if tag == "input" and attributes.get("type") in ("submit", "button"):
             self.texts.append(attributes.get("value") or "")

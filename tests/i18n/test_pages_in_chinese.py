@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from tests.helpers import profiles
 from tests.helpers.i18n import english_words
 from tests.helpers.servers import Servers
 from tests.helpers.servers import demo_connection
@@ -26,7 +27,7 @@ from webapp.i18n import LANGUAGE_COOKIE
 
 HTMX = {"HX-Request": "true"}
 #: what the test types: its names are the user's, shown as typed
-TYPED = frozenset({"web", "zh", "noname"})
+TYPED = frozenset({"web", "zh", "noname", "profile"})
 STEPS = [step.slug() for step in LaunchInstance.default_steps if not step.hidden]
 
 
@@ -69,6 +70,12 @@ def pages(tmp_path_factory) -> dict[str, str]:
     keep("details with errors (htmx)", wizard.post("details", htmx=True, name="", count="99"))
     keep("launch too early", wizard.post("details", nav="launch", name="web-zh"))
     wizard.fill_all(name="web-zh")
+    saved = profiles.save(wizard, "profile-zh")
+    assert saved.status_code in (200, 303), saved.status_code
+    keep("profiles", client.get(profiles.PAGE))
+    profile_id = profiles.listed(wizard)["profile-zh"]
+    keep("confirm deleting a profile", profiles.delete(wizard, profile_id, confirmed=False))
+    keep("launch page with a profile", client.get("/launch/?wait=1"))
     for slug in STEPS:  # every step can be shown once the ones before it are done
         keep(f"step {slug}", client.get(f"{wizard.url}/{slug}"))
         keep(f"step {slug} (htmx)", client.get(f"{wizard.url}/{slug}", headers=HTMX))
@@ -77,6 +84,8 @@ def pages(tmp_path_factory) -> dict[str, str]:
     server_page = launched.headers["Location"]
     server_id = server_page.rsplit("/", 1)[1]
     keep("server page", client.get(server_page))
+    leased = Servers(wizard).launch(name="web-zh-3", expires="after", expiry_amount="2")
+    keep("server page with an expiry", client.get(f"/servers/{leased}"))
     keep("server status (htmx)", client.get(f"/servers/{server_id}/status", headers=HTMX))
     keep("server list", client.get("/servers/"))
     keep("console", client.get(f"/servers/{server_id}/console"))
@@ -132,6 +141,10 @@ def test_the_walk_reached_every_page(pages):
         "confirm removing a floating IP (htmx)",
         "refused: start a running server",
         "launch loading",
+        "profiles",
+        "confirm deleting a profile",
+        "launch page with a profile",
+        "server page with an expiry",
         "after stop",
         "page not found",
         "server not found",
