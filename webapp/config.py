@@ -47,6 +47,13 @@ DEFAULTS: dict[str, Any] = {
     "LAUNCH_CONFIG_DRIVE": False,
     # Optional steps the wizard does not show: "config", "review".
     "LAUNCH_HIDDEN_STEPS": [],
+    # The operator's launch profiles, offered to every user read-only beside their
+    # own: a list of {"name": ..., "description": ... (optional), "input": {step
+    # slug: {field: value}}}, values being ids and texts as the wizard posts them
+    # (a list for several), e.g. [{"name": "Small web server", "input": {"source":
+    # {"source_id": "<image id>"}, "flavor": {"flavor": "<flavor id>"}}}]. Checked
+    # at start; the administrator password is never taken from it.
+    "LAUNCH_PROFILES": [],
     # -- the servers pages ----------------------------------------------------------
     # Seconds each worker keeps a project's flavors and images for the server
     # list (which shows them by name); 0 asks the cloud on every page.
@@ -58,6 +65,22 @@ DEFAULTS: dict[str, Any] = {
     "READY_TIMEOUT_SECONDS": 600,
     # Lines of the console log the server page shows (and searches for it).
     "CONSOLE_LOG_LINES": 50,
+    # -- servers that expire (webapp/expiry) -------------------------------------------
+    # The lease a launch starts with: "never", or a number and a unit ("8 hours",
+    # "7 days", "90 minutes"; also "8h", "7d", "90m").
+    "EXPIRY_DEFAULT": "never",
+    # What happens to an expired server unless the user chooses: "stop" or "delete".
+    "EXPIRY_DEFAULT_ACTION": "stop",
+    # The longest lease in hours, at launch and from now for an extension
+    # (null: no maximum).
+    "EXPIRY_MAX_HOURS": 720,
+    # Whether a server may never expire; when not, and EXPIRY_DEFAULT is "never",
+    # a launch starts with the longest lease.
+    "EXPIRY_ALLOW_NEVER": True,
+    # The clouds.yaml entry with the operator credential (one that may list and act
+    # on every project's servers) that `flask skiff expire` uses on a real cloud,
+    # read by openstacksdk (extra "expire"); null: OS_CLOUD, or the only entry.
+    "EXPIRE_CLOUD": None,
     # -- languages -------------------------------------------------------------------
     # The languages users may choose (webapp/translations has a catalog for each
     # but the first, the language of the source); the first is the default.

@@ -55,12 +55,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from webapp.blueprints.language import bp as language_bp
     from webapp.blueprints.launch import bp as launch_bp
     from webapp.blueprints.servers import bp as servers_bp
+    from webapp.expiry.cli import skiff as skiff_commands
     from webapp.identity import load_identity
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(launch_bp)
     app.register_blueprint(servers_bp)
+    app.cli.add_command(skiff_commands)  # flask skiff expire
     errors.init_app(app)
     site.init_app(app)
     app.before_request(load_identity)

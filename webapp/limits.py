@@ -5,7 +5,8 @@ Three limits, read from the settings (see :mod:`webapp.config`):
 
 - ``LOGIN_LIMIT_PER_ADDRESS``: login POSTs per client address;
 - ``LOGIN_LIMIT_PER_USER``: login POSTs per user name, as typed, lower-cased;
-- ``LAUNCH_LIMIT``: final submits of the launch wizard (``nav=launch``) per user.
+- ``LAUNCH_LIMIT``: final submits of the launch wizard (``nav=launch`` or
+  ``launch_stay``) per user.
 
 They are checked before the view, after the CSRF check, on those POSTs only:
 showing the login form, a wizard's other buttons and every other page are never
@@ -176,9 +177,10 @@ def _username() -> str:
 
 
 def _is_final_submit() -> bool:
-    """A launch step posted with the Launch button, by a logged-in user."""
+    """A launch step posted with Launch (or Launch and stay), by a logged-in user."""
     button = request.form.get("nav", "").partition(":")[0]
-    return request.endpoint == "launch.submit" and button == "launch" and USER_KEY in session
+    launches = button in ("launch", "launch_stay")
+    return request.endpoint == "launch.submit" and launches and USER_KEY in session
 
 
 def _message(text: LazyString) -> str:

@@ -64,6 +64,7 @@ def test_every_choice_metadata_and_scheduler_hints_included(wizard, htmx):
         "Name": ["rv"],
         "Description": ["for the review"],
         "Availability zone": ["nova"],
+        "Expires": ["never"],
         "Boot source": ["cirros-0.6.3 (image)"],
         "Boot volume": ["a new volume of 3 GB, type ssd, deleted with the server"],
         "Data volumes": ["2 × 5 GB, kept when the server is deleted"],

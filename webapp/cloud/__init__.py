@@ -2,7 +2,8 @@
 
 :func:`init_app` picks the provider from the configuration (a Keystone URL means a
 real OpenStack, none means the demo cloud); :func:`get_provider` and
-:func:`get_connection` give the rest of the app what it needs per request.
+:func:`get_connection` give the rest of the app what it needs per request, and
+:func:`get_operator` an operator's view of every project (``flask skiff expire``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import g
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.base import CloudProvider
 from webapp.cloud.models import Identity
+from webapp.cloud.operator import OperatorCloud
 
 
 def init_app(app: Flask) -> None:
@@ -63,3 +65,19 @@ def get_connection(identity: Identity) -> CloudConnection:
         g.cloud = get_provider().connect(identity)
     connection: CloudConnection = g.cloud
     return connection
+
+
+def get_operator() -> OperatorCloud:
+    """The app's cloud as its operator sees it (every project): the demo cloud's
+    store, or the ``clouds.yaml`` entry ``EXPIRE_CLOUD`` (openstacksdk's config
+    loader); CloudUnavailable when that cannot be read."""
+    from webapp.cloud.demo import DemoProvider
+
+    provider = get_provider()
+    if isinstance(provider, DemoProvider):
+        from webapp.cloud.demo.operator import DemoOperator
+
+        return DemoOperator(provider.store)
+    from webapp.cloud.openstack.operator import OpenStackOperator
+
+    return OpenStackOperator.from_clouds_yaml(current_app.config["EXPIRE_CLOUD"])

@@ -9,6 +9,7 @@ return dataclasses from :mod:`webapp.cloud.models` and raise only the errors of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from webapp.cloud.models import AvailabilityZone
@@ -82,6 +83,11 @@ class CloudConnection(Protocol):
 
     def delete_server(self, server_id: str) -> None:
         """Delete a server of the project; NotFound if there is none."""
+
+    def set_server_metadata(self, server_id: str, items: Mapping[str, str | None]) -> None:
+        """Set these metadata items of a server (None deletes one), keeping the
+        others. NotFound; Conflict while Nova's state forbids it (building, a
+        task in progress); QuotaExceeded beyond the project's metadata limit."""
 
     def create_servers(self, request: ServerRequest) -> list[Server]:
         """Ask for ``request.count`` servers; returns them as first seen (BUILD).

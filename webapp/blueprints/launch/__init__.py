@@ -3,7 +3,9 @@
 ``views`` holds the routes; ``wizards`` opens and saves a wizard around a view;
 ``buttons`` says what each button of a step does; ``pages`` shows a step or moves
 to another; ``uploads`` reads a step's posted input and files; ``again`` fills a
-new wizard from a server (launch again like this).
+new wizard from a server (launch again like this); ``reuse`` fills one from input
+typed before, ``profiles`` saves, lists and opens launch profiles (and has their
+routes), ``stay`` opens the next wizard after "Launch and stay".
 """
 
 from flask import Blueprint

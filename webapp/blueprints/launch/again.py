@@ -21,8 +21,8 @@ What is copied, step by step:
 - Networking: an interface per port, in order, on the port's network (a new port,
   any address: the server still holds its own).
 - Access & Security: the key pair, the security groups (by name).
-- Configuration: metadata (``key=value`` lines), tags (comma-separated), config
-  drive, server group.
+- Configuration: metadata (``key=value`` lines, but the expiry's own), tags
+  (comma-separated), config drive, server group.
 
 Never copied: the admin password and the script (Nova does not give them back),
 the hostname (two servers would share it), data volumes.
@@ -40,6 +40,7 @@ from webapp.cloud.errors import NotFound
 from webapp.cloud.models import Port
 from webapp.cloud.models import Server
 from webapp.cloud.models import Volume
+from webapp.expiry.lease import METADATA_KEYS as EXPIRY_METADATA_KEYS
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch.common import LaunchResources
 from webapp.forms.launch.network import NIC_SLOTS
@@ -326,7 +327,12 @@ def _access(server: Server, catalog: Catalog, found: Seed) -> Values:
 
 def _config(server: Server, catalog: Catalog, found: Seed) -> Values:
     values: Values = {
-        "metadata": "\n".join(f"{key}={value}" for key, value in server.metadata.items()),
+        # the expiry's own items are not copied: the new server's lease is chosen anew
+        "metadata": "\n".join(
+            f"{key}={value}"
+            for key, value in server.metadata.items()
+            if key not in EXPIRY_METADATA_KEYS
+        ),
         "tags": ", ".join(server.tags),
     }
     if server.config_drive:

@@ -12,8 +12,14 @@ its handler:
   with the figures recomputed for the input so far, or with a new key pair.
 - ``fit_count``: lower Count to the largest count the quotas take, and check the
   step again.
+- ``cloud_config``: write the cloud-init helper's document into its field
+  (Configuration), for the user to read and edit; nothing else is checked.
 - ``launch``: the final submit, once per wizard however often it is posted; when
   it fails, the banner names the first step with errors, which is shown.
+- ``launch_stay``: the same submit; then a new wizard typed in the same way
+  opens at once (:mod:`.stay`).
+- ``save_profile``: Review's "Save as profile" (its own form: the step's input
+  is not posted, and stays as saved; :mod:`.profiles`).
 
 Whatever the button, a posted file the step cannot take keeps the user on the
 step, its reason beside its field, and what was typed kept.
@@ -35,6 +41,8 @@ from webapp.blueprints.launch.pages import go
 from webapp.blueprints.launch.pages import go_with_errors
 from webapp.blueprints.launch.pages import leave
 from webapp.blueprints.launch.pages import render
+from webapp.blueprints.launch.profiles import save_profile
+from webapp.blueprints.launch.stay import open_next
 from webapp.blueprints.launch.uploads import PostedInput
 from webapp.blueprints.launch.uploads import place_uploads
 from webapp.cloud.errors import InvalidRequest
@@ -144,6 +152,30 @@ def fit_count(
     return render(workflow, current, checked)
 
 
+def make_cloud_config(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
+    """Write the cloud-init helper's ``#cloud-config`` into the step's document
+    field, replacing it; a helper field that is wrong is said beside it instead."""
+    action = workflow.build_action(current, data)
+    make = getattr(action, "make_cloud_config", None)
+    document = make() if make else None
+    workflow.clear_errors(current)
+    if document is not None:
+        data["cloud_config"] = action["cloud_config"].data
+        data["cloud_config_made"] = action["cloud_config_made"].data
+    workflow.save_input(current, data)
+    wrong = {field.name: field.errors for field in action if field.errors}
+    for name, messages in wrong.items():
+        for message in messages:
+            workflow.reject(current, name, str(message))
+    if make and document is None and not wrong:
+        flash(_("Choose something in the helper first: the cloud-config is as it was."), "info")
+    # Made: the focus goes to the document (autofocus); wrong: to the first error.
+    made = document is not None
+    return render(workflow, current, keep_focus=not wrong, cloud_config_made=made)
+
+
 def generate_key(
     workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
 ) -> Response:
@@ -170,13 +202,28 @@ def generate_key(
 
 def launch(workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None) -> Response:
     """The final submit: once per wizard, however often it is posted."""
+    return submit(workflow, current, data, stay=False)
+
+
+def launch_and_stay(
+    workflow: LaunchInstance, current: Step, data: Posted, _target: Step | None
+) -> Response:
+    """The final submit, as Launch (once per wizard); then, at once, a new wizard
+    typed in the same way, the name numbered on (:mod:`.stay`)."""
+    return submit(workflow, current, data, stay=True)
+
+
+def submit(workflow: LaunchInstance, current: Step, data: Posted, *, stay: bool) -> Response:
+    """Launch the wizard once, however often it is posted: the first request
+    launches, the others wait for its outcome and follow it (``stay``: to the new
+    wizard it opened, when it did)."""
     workflow.save_input(current, data)
     guard = submit_guard()
     key = wizards.submit_key(workflow)
     if not guard.claim(key):
         outcome = wait_for_outcome(guard, key, timeout=current_app.config["SUBMIT_WAIT"])
         if outcome:
-            return leave(outcome["url"])
+            return leave((stay and outcome.get("next")) or outcome["url"])
         flash(_("This launch is already being submitted. Wait a moment."), "info")
         return render(workflow, current)
     try:
@@ -189,10 +236,24 @@ def launch(workflow: LaunchInstance, current: Step, data: Posted, _target: Step 
         flash(failure_banner(workflow), "error")
         return go_with_errors(workflow)
     url = wizards.launched_url(workflow) or url_for("servers.index")
-    guard.finish(key, {"url": url})
-    flash(workflow.format_message(workflow.success_message), "success")
+    if not stay:
+        guard.finish(key, {"url": url})
+        flash(workflow.format_message(workflow.success_message), "success")
+        workflow.forget_input()
+        return leave(url)
+    typed = {slug: dict(fields) for slug, fields in workflow.state.input.items()}
     workflow.forget_input()
-    return leave(url)
+    next_url = None
+    try:
+        # Launched: kept so at once, so that nothing failing from here on can
+        # let the wizard launch again.
+        wizards.save(workflow)
+        next_url = open_next(workflow, typed, url)
+    finally:
+        # One outcome, with the new wizard when there is one: a second post (a
+        # double click) follows the first one there.
+        guard.finish(key, {"url": url, "next": next_url} if next_url else {"url": url})
+    return leave(next_url or url)
 
 
 def failure_banner(workflow: LaunchInstance) -> str:
@@ -220,5 +281,8 @@ BUTTONS: dict[str, Handler] = {
     "preview": preview,
     "generate_key": generate_key,
     "fit_count": fit_count,
+    "cloud_config": make_cloud_config,
     "launch": launch,
+    "launch_stay": launch_and_stay,
+    "save_profile": save_profile,
 }

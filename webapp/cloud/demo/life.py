@@ -1,6 +1,6 @@
-"""A demo server's life after its launch: power actions, its console, what it is
-attached to, and floating IPs; the part of :class:`~.connection.DemoConnection`
-that :class:`ServerLife` gives it.
+"""A demo server's life after its launch: power actions, metadata changes (an
+expiry extended), its console, what it is attached to, and floating IPs; the part
+of :class:`~.connection.DemoConnection` that :class:`ServerLife` gives it.
 
 Power actions go through Nova's intermediate states (:mod:`.power`), the console
 log follows the server's boots (:mod:`.console`), floating IPs come from the pools
@@ -9,12 +9,15 @@ of :data:`.data.FLOATING_POOLS` (:mod:`.floating`).
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Mapping
 
 from webapp.cloud.demo import console
 from webapp.cloud.demo import data
 from webapp.cloud.demo import floating
 from webapp.cloud.demo import power
+from webapp.cloud.demo import rules
 from webapp.cloud.demo import servers
 from webapp.cloud.demo.store import DemoStore
 from webapp.cloud.demo.store import server_row
@@ -27,9 +30,13 @@ from webapp.cloud.models import Image
 from webapp.cloud.models import Network
 from webapp.cloud.models import Port
 from webapp.cloud.models import RemoteConsole
+from webapp.cloud.models import Server
 from webapp.cloud.models import Volume
 
 __all__ = ["ServerLife"]
+
+#: the statuses in which Nova changes a server's metadata (none while a task runs)
+_METADATA_STATES = frozenset({"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"})
 
 
 class ServerLife:
@@ -54,6 +61,29 @@ class ServerLife:
         with self.store.transaction() as db:
             server = servers.get(db, server_id, self.identity.project_id)
             power.act(db, server, action, seconds=self.store.action_time())
+
+    def set_server_metadata(self, server_id: str, items: Mapping[str, str | None]) -> None:
+        """Change some metadata items, where Nova allows it (a server that is
+        not building, in error or busy with a task); the project's limit and
+        Nova's key rules apply to the result."""
+        self.store.pause()
+        with self.store.transaction() as db:
+            server = servers.get(db, server_id, self.identity.project_id)
+            if server.task_state or server.status not in _METADATA_STATES:
+                raise Conflict(_metadata_refusal(server))
+            metadata = dict(server.metadata)
+            for key, value in items.items():
+                if value is None:
+                    metadata.pop(key, None)
+                else:
+                    metadata[key] = value
+            rules.check_metadata(metadata)
+            row = server_row(db, server_id, self.identity.project_id)
+            details = json.loads(row["details"] or "{}")
+            details["metadata"] = metadata
+            db.execute(
+                "UPDATE servers SET details = ? WHERE id = ?", (json.dumps(details), server_id)
+            )
 
     def console_output(self, server_id: str, *, lines: int = 50) -> str:
         """The end of the console log; every line if ``lines`` is negative."""
@@ -136,3 +166,13 @@ class ServerLife:
         self.store.pause()
         with self.store.transaction() as db:
             floating.remove(db, self.identity.project_id, floating_ip_id)
+
+
+def _metadata_refusal(server: Server) -> str:
+    """Nova's 409 for a metadata change in the server's state (its vm_state is
+    checked first, then its task)."""
+    if server.status not in _METADATA_STATES:
+        state = f"vm_state {'building' if server.status == 'BUILD' else server.status.lower()}"
+    else:
+        state = f"task_state {server.task_state}"
+    return f"Cannot 'update_instance_metadata' instance {server.id} while it is in {state}"

@@ -9,6 +9,7 @@
   does not have, and going over the project's instances, cores or RAM
   (QuotaExceeded, a 403 in Nova).
 - :func:`check_keypair_import`: a bad key pair name or public key.
+- :func:`check_metadata`: a server's metadata as it would be after a change.
 
 What the request names (flavor, image, block devices, networks, ports) is checked
 against the catalog and the state by :mod:`.plan`. Cinder's volume quota is not a
@@ -36,6 +37,7 @@ from webapp.cloud.models import ServerRequest
 __all__ = [
     "check_keypair",
     "check_keypair_import",
+    "check_metadata",
     "check_quota",
     "check_request",
 ]
@@ -83,6 +85,12 @@ def check_request(request: ServerRequest, project: str) -> None:
         )
     if request.server_group and request.server_group not in {g.id for g in data.SERVER_GROUPS}:
         raise InvalidRequest(f"Instance group {request.server_group} could not be found.")
+
+
+def check_metadata(metadata: dict[str, str]) -> None:
+    """Refuse a server's metadata as Nova would: more items than its quota
+    (QuotaExceeded), a bad key, a value over 255 characters."""
+    _check_metadata(metadata)
 
 
 def _check_metadata(metadata: dict[str, str]) -> None:

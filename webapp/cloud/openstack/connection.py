@@ -13,6 +13,7 @@ import collections
 import dataclasses
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from keystoneauth1 import adapter as ks_adapter
@@ -277,6 +278,10 @@ class OpenStackConnection:
     def stop_server(self, server_id: str) -> None:
         """Power a server off; Conflict when its state does not allow it."""
         self._life.stop(server_id)
+
+    def set_server_metadata(self, server_id: str, items: Mapping[str, str | None]) -> None:
+        """Set (or, for None, delete) metadata items, one call each."""
+        self._life.set_metadata(server_id, items)
 
     def start_server(self, server_id: str) -> None:
         """Power a stopped server on; Conflict when its state does not allow it."""

@@ -1,5 +1,5 @@
-"""A server's life after its launch, in Nova: pages of servers, power actions, the
-console log, a remote console and the attached volumes.
+"""A server's life after its launch, in Nova: pages of servers, power actions,
+metadata changes, the console log, a remote console and the attached volumes.
 
 Nova is reached through the connection's novaclient at the negotiated microversion;
 Cinder (for the sizes of attached volumes) through a keystoneauth1 adapter. The
@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 from urllib import parse
 
@@ -129,6 +130,21 @@ class ServerLife:
         kind = nova_servers.REBOOT_HARD if hard else nova_servers.REBOOT_SOFT
         with errors.translated("compute"):
             self._compute().servers.reboot(server_id, reboot_type=kind)
+
+    def set_metadata(self, server_id: str, items: Mapping[str, str | None]) -> None:
+        """Each item on its own (``PUT`` or ``DELETE /servers/{id}/metadata/{key}``),
+        so the server's other items stay as they are."""
+        nova = self._compute()
+        with errors.translated("compute"):
+            for key, value in items.items():
+                if value is None:
+                    try:
+                        nova.servers.delete_meta(server_id, [key])
+                    except nova_exc.NotFound:
+                        # gone already (the server itself is checked below)
+                        nova.servers.get(server_id)
+                else:
+                    nova.servers.set_meta_item(server_id, key, value)
 
     def console_output(self, server_id: str, *, lines: int) -> str:
         """The last ``lines`` lines of the console log ("" when there is none)."""

@@ -4,6 +4,10 @@ Each setting that needs a newer Nova microversion than the cloud offers is not
 shown (tags 2.52, hostname 2.90); metadata follows Nova's key and value rules and
 the project's metadata limit.
 
+The cloud-init helper (:mod:`webapp.forms.launch.cloud_init_helper`) makes a
+``#cloud-config`` document the user may edit; with a script as well, both go as
+one MIME multi-part (:func:`user_data_value`), whose size is what counts.
+
 The script is typed (its lines, posted with CRLF, get LF) or uploaded. An upload
 is kept byte for byte, base64, in ``user_data_upload`` (posted back by a ticked
 checkbox): a UTF-8 text file is shown in the textarea too and stays exact while
@@ -28,12 +32,17 @@ from wtforms import ValidationError
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from webapp.forms.launch.cloud_config import is_mime
+from webapp.forms.launch.cloud_config import multipart
+from webapp.forms.launch.cloud_init_helper import CloudInitHelper
+from webapp.forms.launch.cloud_init_helper import cloud_config_text
 from webapp.forms.launch.common import METADATA_KEY
 from webapp.forms.launch.common import LaunchAction
 from webapp.forms.launch.common import SelectChoice
 from webapp.forms.launch.common import file_text
 from webapp.forms.launch.common import parse_pairs
 from webapp.forms.launch.common import unix_newlines
+from webapp.forms.launch.expiry import metadata_problem
 from webapp.i18n import format_decimal
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
@@ -63,8 +72,8 @@ def uploaded_bytes(value: object) -> bytes | None:
         return None
 
 
-def user_data_value(values: Mapping[str, object]) -> str | bytes | None:
-    """What Nova gets from the step's values (its form data, or the context): a
+def script_value(values: Mapping[str, object]) -> str | bytes | None:
+    """The script of the step's values (its form data, or the context): a
     binary upload's bytes, else the script's text; None for no script."""
     upload = uploaded_bytes(values.get("user_data_upload"))
     if upload is not None and file_text(upload) is None:
@@ -73,12 +82,29 @@ def user_data_value(values: Mapping[str, object]) -> str | bytes | None:
     return text if isinstance(text, str) and text else None
 
 
+def user_data_value(values: Mapping[str, object]) -> str | bytes | None:
+    """What Nova gets from the step's values (its form data, or the context): the
+    cloud-config and the script as one MIME multi-part, else the one given (a
+    binary upload's bytes, else text); None for neither."""
+    script = script_value(values)
+    document = cloud_config_text(values)
+    if document is None:
+        return script
+    return document if script is None else multipart(document, script)
+
+
 def user_data_summary(values: Mapping[str, object]) -> str:
-    """The script in words, its size in bytes: "script of 120 bytes",
-    "binary user data of 312 bytes (gzip)", "no script"."""
+    """The user data in words, its size in bytes: "script of 120 bytes",
+    "binary user data of 312 bytes (gzip)", "cloud-config of 80 bytes",
+    "cloud-config and script, one MIME multi-part of 900 bytes", "no script"."""
     value = user_data_value(values)
     if value is None:
         return _("no script")
+    if cloud_config_text(values) is not None:
+        size = format_decimal(len(value.encode() if isinstance(value, str) else value))
+        if script_value(values) is None:
+            return _("cloud-config of %(size)s bytes", size=size)
+        return _("cloud-config and script, one MIME multi-part of %(size)s bytes", size=size)
     if isinstance(value, str):
         return _("script of %(size)s bytes", size=format_decimal(len(value.encode())))
     if value.startswith(GZIP_MAGIC):
@@ -104,9 +130,9 @@ class UploadField(HiddenField):
         self.data = valuelist[0] if valuelist else ""
 
 
-class ConfigAction(LaunchAction):
-    """Script, config drive, disk partitioning, server group, metadata, tags,
-    hostname and scheduler hints."""
+class ConfigAction(CloudInitHelper, LaunchAction):
+    """The cloud-init helper and its cloud-config, script, config drive, disk
+    partitioning, server group, metadata, tags, hostname and scheduler hints."""
 
     class Meta:
         name = _l("Configuration")
@@ -171,32 +197,72 @@ class ConfigAction(LaunchAction):
             for g in self.resources.catalog.server_groups
         ]
 
+    def validate_cloud_config(self, field):
+        self.check_cloud_config(field)
+        if cloud_config_text(self.data) is not None:
+            self._check_size()
+
     def validate_user_data(self, field):
+        script = script_value(self.data)
+        if script is None:
+            return
+        if cloud_config_text(self.data) is None:
+            self._check_size()
+        elif is_mime(script):
+            raise ValidationError(
+                _(
+                    "This script is a MIME multi-part already: it cannot go with the "
+                    "cloud-config above. Add the cloud-config to it as a part, or empty "
+                    "the cloud-config."
+                )
+            )
+
+    def _check_size(self) -> None:
+        """Raise ValidationError when the user data is over Nova's limit, saying
+        what it is made of (the cloud-config and the script count together)."""
         value = user_data_value(self.data)
         if value is None:
             return
         size = len(value.encode() if isinstance(value, str) else value)
-        if encoded_size(size) > USER_DATA_LIMIT:
-            figures = {
-                "size": format_decimal(size),
-                "most": format_decimal(USER_DATA_MAX_BYTES),
-                "limit": format_decimal(USER_DATA_LIMIT),
-            }
-            if isinstance(value, str):
-                raise ValidationError(
-                    _(
-                        "The script is %(size)s bytes. At most %(most)s bytes "
-                        "(Nova's limit, %(limit)s once encoded).",
-                        **figures,
-                    )
-                )
+        if encoded_size(size) <= USER_DATA_LIMIT:
+            return
+        figures = {
+            "size": format_decimal(size),
+            "most": format_decimal(USER_DATA_MAX_BYTES),
+            "limit": format_decimal(USER_DATA_LIMIT),
+        }
+        if cloud_config_text(self.data) is not None and script_value(self.data) is not None:
             raise ValidationError(
                 _(
-                    "The file is %(size)s bytes. At most %(most)s bytes "
+                    "With the script, the user data is one MIME multi-part of %(size)s "
+                    "bytes. At most %(most)s bytes (Nova's limit, %(limit)s once "
+                    "encoded): shorten one or the other.",
+                    **figures,
+                )
+            )
+        if cloud_config_text(self.data) is not None:
+            raise ValidationError(
+                _(
+                    "The cloud-config is %(size)s bytes. At most %(most)s bytes "
                     "(Nova's limit, %(limit)s once encoded).",
                     **figures,
                 )
             )
+        if isinstance(value, str):
+            raise ValidationError(
+                _(
+                    "The script is %(size)s bytes. At most %(most)s bytes "
+                    "(Nova's limit, %(limit)s once encoded).",
+                    **figures,
+                )
+            )
+        raise ValidationError(
+            _(
+                "The file is %(size)s bytes. At most %(most)s bytes "
+                "(Nova's limit, %(limit)s once encoded).",
+                **figures,
+            )
+        )
 
     def validate_metadata(self, field):
         pairs = parse_pairs(field.data, what="metadata item")
@@ -210,6 +276,9 @@ class ConfigAction(LaunchAction):
                     limit=limit,
                 )
             )
+        problem = metadata_problem(pairs, self.context, limit)  # the expiry's own items
+        if problem:
+            raise ValidationError(problem)
         for key, value in pairs.items():
             if not METADATA_KEY.match(key):
                 raise ValidationError(

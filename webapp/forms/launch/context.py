@@ -36,6 +36,10 @@ class LaunchContext(TypedDict, total=False):
     description: str | None
     availability_zone: str
     count: int
+    expires: str  # "never" or "after" (absent when "never" is not offered)
+    expiry_amount: int | None
+    expiry_unit: str  # "minutes", "hours" or "days"
+    expiry_action: str  # "stop" or "delete"
     # Source, and what follows from it
     source_id: str
     create_volume: bool
@@ -67,7 +71,16 @@ class LaunchContext(TypedDict, total=False):
     security_groups: list[str]
     admin_pass: str
     confirm_admin_pass: str
-    # Configuration
+    # Configuration: the cloud-init helper, its document, the script
+    init_updates: bool
+    init_packages: str
+    init_user: str
+    init_ssh_keys: str
+    init_sudo: bool
+    init_timezone: str
+    init_commands: str
+    cloud_config: str
+    cloud_config_made: str
     user_data: str
     config_drive: bool
     disk_config: str

@@ -16,6 +16,7 @@ from webapp.forms.launch.context import special_network
 from webapp.forms.launch.equivalents import Equivalent
 from webapp.forms.launch.equivalents import equivalents
 from webapp.forms.launch.equivalents import launch_request
+from webapp.forms.launch.expiry import expiry_summary
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
 from webapp.forms.launch.sources import KIND_WORDS
@@ -136,6 +137,7 @@ class ReviewAction(LaunchAction):
         if c.get("description"):
             entries.append(Entry(_("Description"), (c["description"],)))
         entries.append(Entry(_("Availability zone"), (c.get("availability_zone") or _("any"),)))
+        entries.append(Entry(_("Expires"), (expiry_summary(c),)))
         return entries
 
     def _source(self) -> list[Entry]:

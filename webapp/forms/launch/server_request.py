@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import BlockDevice
 from webapp.cloud.models import Nic
@@ -12,13 +15,17 @@ from webapp.forms.launch.context import LaunchContext
 from webapp.forms.launch.context import Networks
 from webapp.forms.launch.context import nic_list
 from webapp.forms.launch.context import special_network
+from webapp.forms.launch.expiry import expiry_metadata
 from webapp.forms.launch.source import source_minimums
 
 __all__ = ["port_security", "server_request"]
 
 
-def server_request(catalog: Catalog, context: LaunchContext) -> ServerRequest:
-    """The one request to Nova that the whole context describes."""
+def server_request(
+    catalog: Catalog, context: LaunchContext, *, now: datetime | None = None
+) -> ServerRequest:
+    """The one request to Nova that the whole context describes; a lease starts
+    ``now`` (default: this moment)."""
     kind = context["source_type"]
     source = context["source_id"]
     flavor = catalog.flavor(context["flavor"])
@@ -72,7 +79,10 @@ def server_request(catalog: Catalog, context: LaunchContext) -> ServerRequest:
         admin_password=context.get("admin_pass") or None,
         config_drive=True if context.get("config_drive") else None,
         disk_config=context.get("disk_config") or None,
-        metadata=parse_pairs(context.get("metadata") or "", what="metadata item"),
+        metadata={
+            **parse_pairs(context.get("metadata") or "", what="metadata item"),
+            **expiry_metadata(context, now or datetime.now(UTC)),
+        },
         tags=tags,
         hostname=(context.get("hostname") or "").strip() or None,
         server_group=context.get("server_group") or None,

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.expiry.policy import ExpiryPolicy
+
 __all__ = ["OPTIONAL_STEPS", "LaunchSettings"]
 
 #: steps the operator may hide (``LAUNCH_HIDDEN_STEPS``)
@@ -23,6 +25,7 @@ class LaunchSettings:
     :param config_drive: "use a configuration drive" starts ticked.
     :param admin_password: the admin password field is offered.
     :param hidden_steps: optional steps not shown.
+    :param expiry: the rules for leases (``EXPIRY_*``).
     """
 
     default_source: str = "image"
@@ -32,6 +35,7 @@ class LaunchSettings:
     config_drive: bool = False
     admin_password: bool = False
     hidden_steps: frozenset[str] = frozenset()
+    expiry: ExpiryPolicy = ExpiryPolicy()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, demo: bool) -> LaunchSettings:
@@ -45,6 +49,7 @@ class LaunchSettings:
             config_drive=bool(config["LAUNCH_CONFIG_DRIVE"]),
             admin_password=bool(config["CLOUD_ADMIN_PASSWORD"]) or demo,
             hidden_steps=frozenset(config["LAUNCH_HIDDEN_STEPS"]),
+            expiry=ExpiryPolicy.from_config(config),
         )
 
     def permissions(self) -> frozenset[str]:
