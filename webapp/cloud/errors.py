@@ -7,7 +7,7 @@ the cloud gave one, the request id an operator can look up in the cloud's logs.
 
 from __future__ import annotations
 
-from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import gettext as _
 
 __all__ = [
     "CloudError",
@@ -44,12 +44,11 @@ class CloudError(Exception):
         if self.request_id:
             # Translators: a cloud error followed by the request id an operator
             # can look up in the cloud's logs.
-            text = _l(
+            return _(
                 "%(message)s (request %(request_id)s)",
                 message=self.message,
                 request_id=self.request_id,
             )
-            return str(text)
         return self.message
 
 
