@@ -27,7 +27,9 @@ def _app(portal):
 
 
 def test_a_profile_launched_and_stayed_on_the_devcloud(portal, nova, keypair, cleanup):
-    name = f"skiff-prof-{uuid.uuid4().hex[:6]}"
+    # Ends in letters: a name ending in digits is counted up ("db-09" -> "db-10"),
+    # so a random hex suffix would make the next name unpredictable.
+    name = f"skiff-prof-{uuid.uuid4().hex[:6]}-vm"
     cleanup += [name, f"{name}-2"]
     portal.open()
     portal.fill_all(
