@@ -11,6 +11,9 @@ from webapp.cloud.catalog import fetched_fields
 from webapp.cloud.openstack import Call
 from webapp.cloud.openstack import CallLog
 from webapp.cloud.openstack import recording
+from webapp.cloud.openstack.session import add_observer
+from webapp.cloud.openstack.session import remove_observer
+from webapp.cloud.openstack.session import scoped_recording
 
 #: every list of webapp.cloud.catalog.fetch_catalog
 WIZARD_LISTS = tuple(fetched.method for fetched in fetched_fields().values())
@@ -152,3 +155,43 @@ def test_failed_calls_are_counted_without_status(cloud, provider):
         provider.connect(cloud.identity()).list_flavors()
 
     assert log.calls == [Call("GET", cloud.nova, "compute", None)]
+
+
+def test_calls_carry_the_services_request_id(cloud, provider):
+    cloud.nova_version()
+    cloud.http.get(
+        f"{cloud.nova}/os-keypairs",
+        json={"keypairs": []},
+        headers={"x-openstack-request-id": "req-0b5e", "x-compute-request-id": "req-0b5e"},
+    )
+    log = CallLog()
+    provider.call_log = log
+
+    provider.connect(cloud.identity()).list_keypairs()
+
+    assert [(c.url, c.request_id) for c in log.calls][-1] == (
+        f"{cloud.nova}/os-keypairs",
+        "req-0b5e",
+    )
+    assert all(c.seconds >= 0 for c in log.calls)
+
+
+def test_observers_see_every_call_and_scoped_logs_only_their_threads(small_cloud, provider):
+    seen: list[Call] = []
+    add_observer(seen.append)
+    connection = provider.connect(small_cloud.identity())
+    try:
+        connection.list_flavors()  # the version document first, out of the way
+        with scoped_recording() as mine:
+            connection.list_flavors()
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pool.submit(connection.list_keypairs).result()
+    finally:
+        remove_observer(seen.append)
+    connection.list_flavors()
+
+    assert [c.url for c in mine.calls] == [f"{small_cloud.nova}/flavors/detail"]
+    assert [c.url for c in seen[-2:]] == [
+        f"{small_cloud.nova}/flavors/detail",
+        f"{small_cloud.nova}/os-keypairs",
+    ]

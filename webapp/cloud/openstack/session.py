@@ -15,6 +15,10 @@ built by :func:`build_session`. It records each request (redirects included) as 
       assert calls.count() <= 15
       assert calls.count("compute") == 2
 
+* every observer added with :func:`add_observer` (process-wide: metrics); and
+* the logs opened with :func:`scoped_recording` in the current thread or context
+  (one portal request: the audit log's ``x-openstack-request-id`` values).
+
 ``service_type`` is the catalog type asked for (``compute``, ``image``, ``network``,
 ``block-storage``...), or ``identity`` for requests to the Keystone URL. Tokens travel
 only in headers, so they never appear in a :class:`Call`.
@@ -24,9 +28,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import dataclasses
 import http.cookiejar
 import threading
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,10 +46,16 @@ __all__ = [
     "Call",
     "CallLog",
     "CountingSession",
+    "add_observer",
     "build_session",
     "new_http_pool",
     "recording",
+    "remove_observer",
+    "scoped_recording",
 ]
+
+#: the headers OpenStack services name a request by (Nova sends both)
+REQUEST_ID_HEADERS = ("x-openstack-request-id", "x-compute-request-id")
 
 #: connections kept open per host; the wizard fetches about ten lists at once
 POOL_SIZE = 16
@@ -50,12 +63,18 @@ POOL_SIZE = 16
 
 @dataclasses.dataclass(frozen=True)
 class Call:
-    """One upstream HTTP request; ``status`` is None when no answer came."""
+    """One upstream HTTP request; ``status`` is None when no answer came.
+
+    ``request_id`` is the service's own id for it (``x-openstack-request-id``), and
+    ``seconds`` how long it took (for a redirected request, the whole exchange).
+    """
 
     method: str
     url: str
     service_type: str
     status: int | None
+    request_id: str | None = None
+    seconds: float = dataclasses.field(default=0.0, compare=False)
 
 
 class CallLog:
@@ -97,6 +116,37 @@ class CallLog:
 
 _global_logs: list[CallLog] = []
 _global_lock = threading.Lock()
+_observers: list[Callable[[Call], None]] = []
+_scoped_logs: contextvars.ContextVar[tuple[CallLog, ...]] = contextvars.ContextVar(
+    "skiff_scoped_call_logs", default=()
+)
+
+
+def add_observer(observer: Callable[[Call], None]) -> None:
+    """Tell ``observer`` about every request any session of this process makes
+    (from now on; adding the same observer twice has no effect)."""
+    with _global_lock:
+        if observer not in _observers:
+            _observers.append(observer)
+
+
+def remove_observer(observer: Callable[[Call], None]) -> None:
+    """Stop telling ``observer`` about requests (nothing if it was not told)."""
+    with _global_lock:
+        if observer in _observers:
+            _observers.remove(observer)
+
+
+@contextlib.contextmanager
+def scoped_recording() -> Iterator[CallLog]:
+    """Record the requests made meanwhile by this thread (or this context: a
+    thread started with a copy of it records here too), not by other threads."""
+    log = CallLog()
+    token = _scoped_logs.set((*_scoped_logs.get(), log))
+    try:
+        yield log
+    finally:
+        _scoped_logs.reset(token)
 
 
 @contextlib.contextmanager
@@ -133,16 +183,17 @@ class CountingSession(ks_session.Session):
     def request(self, url: str, method: str, *args: Any, **kwargs: Any) -> requests.Response:
         """Send the request as keystoneauth1 does, and record it (and its redirects)."""
         service_type = self._service_type(url, kwargs)
+        started = time.perf_counter()
         try:
             response = super().request(url, method, *args, **kwargs)
         except ks_exc.HttpError as exc:
             if exc.response is not None:
-                self._record(exc.response, service_type)
+                self._record(exc.response, service_type, time.perf_counter() - started)
             raise
         except ks_exc.ConnectionError:
-            self._record_failure(method, url, service_type)
+            self._record_failure(method, url, service_type, time.perf_counter() - started)
             raise
-        self._record(response, service_type)
+        self._record(response, service_type, time.perf_counter() - started)
         return response
 
     def _service_type(self, url: str, kwargs: dict[str, Any]) -> str:
@@ -153,27 +204,41 @@ class CountingSession(ks_session.Session):
             return "identity"
         return "unknown"
 
-    def _record(self, response: requests.Response, service_type: str) -> None:
-        for r in [*response.history, response]:
+    def _record(self, response: requests.Response, service_type: str, seconds: float) -> None:
+        exchange = [*response.history, response]
+        for r in exchange:
             self._emit(
                 Call(
                     method=r.request.method or "",
                     url=r.request.url or "",
                     service_type=service_type,
                     status=r.status_code,
+                    request_id=_request_id(r),
+                    seconds=seconds if r is response else 0.0,
                 )
             )
 
-    def _record_failure(self, method: str, url: str, service_type: str) -> None:
-        self._emit(Call(method, url, service_type, None))
+    def _record_failure(self, method: str, url: str, service_type: str, seconds: float) -> None:
+        self._emit(Call(method, url, service_type, None, seconds=seconds))
 
     def _emit(self, call: Call) -> None:
         if self.call_log is not None:
             self.call_log.record(call)
         with _global_lock:
-            logs = list(_global_logs)
+            logs = [*_global_logs, *_scoped_logs.get()]
+            observers = list(_observers)
         for log in logs:
             log.record(call)
+        for observer in observers:
+            observer(call)
+
+
+def _request_id(response: requests.Response) -> str | None:
+    for header in REQUEST_ID_HEADERS:
+        value = response.headers.get(header)
+        if value:
+            return str(value)
+    return None
 
 
 def new_http_pool() -> requests.Session:
