@@ -77,6 +77,58 @@ class Workflow:
             contributed.update(step.all_contributions())
 
     @classmethod
+    def derive(cls, name: str | None = None) -> type[Workflow]:
+        """A subclass with the same steps, on which :meth:`register` may add more
+        without changing this class (nor any other app built in the process)."""
+        namespace = {"default_steps": cls.default_steps, "__module__": cls.__module__}
+        return type(name or cls.__name__, (cls,), namespace)
+
+    @classmethod
+    def register(
+        cls,
+        step: type[Step],
+        *,
+        before: str | type[Step] | None = None,
+        after: str | type[Step] | None = None,
+    ) -> None:
+        """Add ``step`` to this class's steps, as Horizon's ``Workflow.register``.
+
+        ``before`` or ``after`` names the step it goes next to (a slug or a Step
+        class); with neither, it is appended (Horizon's rule: after the last step).
+        The new list must keep :meth:`verify_contract`; if it does not, or the
+        anchor is unknown, or both are given, :class:`WorkflowError` is raised and
+        the class is left as it was. Use it on a class from :meth:`derive`: a class
+        is shared by everything in the process that uses it.
+        """
+        if before is not None and after is not None:
+            raise WorkflowError(
+                f"{cls.__name__}: register {_slug_of(step)!r} before or after, not both"
+            )
+        if not (isinstance(step, type) and issubclass(step, Step)):
+            raise WorkflowError(f"{cls.__name__}: {step!r} is not a Step class")
+        steps = list(cls.default_steps)
+        index = len(steps)
+        anchor = before if before is not None else after
+        if anchor is not None:
+            slug = anchor if isinstance(anchor, str) else _slug_of(anchor)
+            found = [i for i, known in enumerate(steps) if known.slug() == slug]
+            if not found:
+                known_slugs = ", ".join(known.slug() for known in steps)
+                raise WorkflowError(
+                    f"{cls.__name__}: no step {slug!r} to place {_slug_of(step)!r} next to "
+                    f"(the steps: {known_slugs})"
+                )
+            index = found[0] if before is not None else found[0] + 1
+        steps.insert(index, step)
+        previous = cls.default_steps
+        cls.default_steps = tuple(steps)
+        try:
+            cls.verify_contract()
+        except WorkflowError:
+            cls.default_steps = previous
+            raise
+
+    @classmethod
     def context_keys(cls) -> frozenset[str]:
         """Every key any step contributes or depends on."""
         keys: set[str] = set()
@@ -296,6 +348,14 @@ class Workflow:
     def _fail_from(self, error: ActionError, *, default: Step) -> None:
         step = self.get_step(error.step) if error.step else None
         self._fail(step or default, error.message, error.field)
+
+
+def _slug_of(step: Any) -> str:
+    """A step's slug for a message, also of something that is not a step."""
+    try:
+        return str(step.slug())
+    except Exception:  # not a Step: said as it is
+        return repr(step)
 
 
 def _plain(messages: Any) -> list[Any]:
