@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from webapp.forms.launch.common import size_mb
+from webapp.forms.launch.extra_steps import launch_workflow
 from webapp.forms.launch.settings import LaunchSettings
 
 bp = Blueprint("launch", __name__, url_prefix="/launch")
@@ -19,10 +20,16 @@ bp = Blueprint("launch", __name__, url_prefix="/launch")
 
 @bp.record_once
 def read_settings(state: BlueprintSetupState) -> None:
-    """Read the operator's launch settings once, when the app is built."""
+    """Read the operator's launch settings and build the app's launch workflow
+    (with ``LAUNCH_EXTRA_STEPS``) once, when the app is built."""
     app = state.app
     demo = app.extensions["skiff.cloud"].is_demo
     app.extensions["skiff.launch"] = LaunchSettings.from_config(app.config, demo=demo)
+    # The app's own launch workflow: the operator's steps registered on a class
+    # derived for this app (LaunchInstance itself is shared by every app).
+    app.extensions["skiff.launch_workflow"] = launch_workflow(
+        app.config["LAUNCH_EXTRA_STEPS"], languages=app.config["LANGUAGES"]
+    )
 
 
 @bp.app_template_filter("size_mb")

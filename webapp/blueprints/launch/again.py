@@ -23,6 +23,9 @@ What is copied, step by step:
 - Access & Security: the key pair, the security groups (by name).
 - Configuration: metadata (``key=value`` lines, but the expiry's own), tags
   (comma-separated), config drive, server group.
+- The operator's steps: what each reads back from the metadata and tags
+  (:meth:`~webapp.forms.launch.extra_steps.OperatorStep.from_server`); those
+  items are then not in Configuration's too.
 
 Never copied: the admin password and the script (Nova does not give them back),
 the hostname (two servers would share it), data volumes.
@@ -31,6 +34,7 @@ the hostname (two servers would share it), data volumes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -43,9 +47,12 @@ from webapp.cloud.models import Volume
 from webapp.expiry.lease import METADATA_KEYS as EXPIRY_METADATA_KEYS
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch.common import LaunchResources
+from webapp.forms.launch.extra_steps import OperatorStep
+from webapp.forms.launch.extra_steps import Recovered
 from webapp.forms.launch.network import NIC_SLOTS
 from webapp.i18n import gettext as _
 from webapp.i18n import ngettext
+from webapp.workflow import Step
 from webapp.workflow import StepInput
 
 __all__ = [
@@ -129,11 +136,26 @@ def boot_volume(volumes: tuple[Volume, ...]) -> Volume | None:
     return min(volumes, key=lambda v: (not v.bootable, v.device or "~"))
 
 
-def seed(original: Original, resources: LaunchResources) -> Seed:
+def seed(original: Original, resources: LaunchResources, steps: Sequence[Step] = ()) -> Seed:
     """What to type in each step to launch a server like ``original`` with the
-    wizard's lists (``resources.catalog``), and what those lists no longer hold."""
+    wizard's lists (``resources.catalog``), and what those lists no longer hold.
+
+    ``steps``: the wizard's; the operator's (``LAUNCH_EXTRA_STEPS``) read their
+    values back from the server's metadata and tags, which are then not copied
+    into Configuration's too.
+    """
     found = Seed()
     server = original.server
+    theirs = Recovered()
+    for step in steps:
+        if isinstance(step, OperatorStep):
+            recovered = step.from_server(server.metadata, server.tags)
+            found.inputs[step.slug()] = dict(recovered.values)
+            theirs = Recovered(
+                {},
+                theirs.metadata_keys | recovered.metadata_keys,
+                theirs.tags | recovered.tags,
+            )
     catalog = resources.catalog
     found.inputs["details"] = {
         "name": next_name(server.name),
@@ -145,7 +167,7 @@ def seed(original: Original, resources: LaunchResources) -> Seed:
     found.inputs["flavor"] = {"flavor": _flavor(server, catalog, found)}
     found.inputs["network"] = _networks(original.ports, catalog, found)
     found.inputs["access"] = _access(server, catalog, found)
-    found.inputs["config"] = _config(server, catalog, found)
+    found.inputs["config"] = _config(server, catalog, found, theirs)
     return found
 
 
@@ -325,15 +347,16 @@ def _access(server: Server, catalog: Catalog, found: Seed) -> Values:
     return {"keypair": keypair, "security_groups": [name for name in groups if name in known]}
 
 
-def _config(server: Server, catalog: Catalog, found: Seed) -> Values:
+def _config(server: Server, catalog: Catalog, found: Seed, theirs: Recovered) -> Values:
     values: Values = {
-        # the expiry's own items are not copied: the new server's lease is chosen anew
+        # the expiry's own items are not copied: the new server's lease is chosen
+        # anew; nor the operator's steps' (those steps have them)
         "metadata": "\n".join(
             f"{key}={value}"
             for key, value in server.metadata.items()
-            if key not in EXPIRY_METADATA_KEYS
+            if key not in EXPIRY_METADATA_KEYS and key not in theirs.metadata_keys
         ),
-        "tags": ", ".join(server.tags),
+        "tags": ", ".join(tag for tag in server.tags if tag not in theirs.tags),
     }
     if server.config_drive:
         values["config_drive"] = "y"

@@ -128,7 +128,8 @@ def again(server_id: str) -> Response:
         abort(404, _("That server no longer exists, so it cannot be launched again."))
     workflow = wizards.start_fresh()
     try:
-        like_server.prefill(workflow, like_server.seed(original, workflow.resources))
+        found = like_server.seed(original, workflow.resources, workflow.steps)
+        like_server.prefill(workflow, found)
     finally:
         wizards.save(workflow)
     name = original.server.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wtforms import ValidationError
@@ -22,6 +23,7 @@ from webapp.forms.launch.source import source_minimums
 from webapp.forms.launch.sources import KIND_WORDS
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
+from webapp.workflow import Step
 
 #: Nova's disk_config values in words
 DISK_CONFIG = {"": _l("cloud default"), "AUTO": _l("automatic"), "MANUAL": _l("manual")}
@@ -57,29 +59,47 @@ class ReviewAction(LaunchAction):
             return []
         return equivalents(request, catalog.features.compute_microversion)
 
-    def entries(self, project: str) -> list[Entry]:
-        """Every choice, step by step, in words (``project``: the project's name)."""
-        return [
-            Entry(_("Project"), (project,)),
-            *self._details(),
-            *self._source(),
-            Entry(
-                _("Flavor"),
-                (self._flavor_words(),),
-                "flavor",
-                # Translators: in Review's button "Change %(what)s": the step it goes back to.
-                _("flavor"),
-            ),
-            Entry(
-                _("Networks"),
-                tuple(self.interfaces()),
-                "network",
-                # Translators: in Review's button "Change %(what)s": the step it goes back to.
-                _("networks"),
-            ),
-            *self._access(),
-            *self._config(),
-        ]
+    def entries(self, project: str, steps: Sequence[Step] = ()) -> list[Entry]:
+        """Every choice, step by step, in words (``project``: the project's name).
+
+        ``steps``: the workflow's steps, in order; those that are not built in
+        (the operator's, ``LAUNCH_EXTRA_STEPS``) get a section each, where they are.
+        """
+        self._steps = {step.slug(): step for step in steps or ()}
+        sections: dict[str, list[Entry]] = {
+            "details": self._details(),
+            "source": self._source(),
+            "flavor": [
+                Entry(
+                    _("Flavor"),
+                    (self._flavor_words(),),
+                    "flavor",
+                    # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                    _("flavor"),
+                )
+            ],
+            "network": [
+                Entry(
+                    _("Networks"),
+                    tuple(self.interfaces()),
+                    "network",
+                    # Translators: in Review's button "Change %(what)s": the step it goes back to.
+                    _("networks"),
+                )
+            ],
+            "access": self._access(),
+            "config": self._config(),
+        }
+        entries = [Entry(_("Project"), (project,))]
+        for step in steps or ():
+            slug = step.slug()
+            if slug in sections:
+                entries.extend(sections.pop(slug))
+            elif not step.hidden and slug != "review":
+                entries.extend(self._operator_step(step))
+        for rest in sections.values():  # without ``steps``: the built-in ones
+            entries.extend(rest)
+        return entries
 
     def source_name(self) -> str:
         """The boot source's name."""
@@ -122,6 +142,31 @@ class ReviewAction(LaunchAction):
         )
 
     # -- step by step ---------------------------------------------------------
+
+    def _operator_step(self, step: Step) -> list[Entry]:
+        """An operator's step: each field's label and value (a choice's label),
+        the first with the step's "Change" button."""
+        own = getattr(step, "review_entries", None)
+        if own is not None:
+            return list(own(self.context, self.resources))
+        action = step.action_class(self.context, resources=self.resources, data=self.context)
+        entries: list[Entry] = []
+        for field in action:
+            value = field.data
+            words = str(value) if value not in (None, "") else _("none")
+            for choice, label, *_rest in getattr(field, "choices", None) or ():
+                if choice == value and value != "":
+                    words = str(label)
+            first = not entries
+            entries.append(
+                Entry(
+                    str(field.label.text),
+                    (words,),
+                    step.slug() if first else None,
+                    step.name() if first else "",
+                )
+            )
+        return entries
 
     def _details(self) -> list[Entry]:
         c = self.context
@@ -237,11 +282,31 @@ class ReviewAction(LaunchAction):
             entries.append(Entry(_("Tags"), (c.get("tags") or _("none"),)))
         if catalog.features.hostname:
             entries.append(Entry(_("Hostname"), (c.get("hostname") or _("from the name"),)))
-        entries.append(Entry(_("Metadata"), _pairs(c.get("metadata"), "metadata item")))
+        entries.append(Entry(_("Metadata"), self._typed_metadata()))
         entries.append(
             Entry(_("Scheduler hints"), _pairs(c.get("scheduler_hints"), "scheduler hint"))
         )
         return entries
+
+    def _typed_metadata(self) -> tuple[str, ...]:
+        """Configuration's metadata items; one an operator's step sets too is
+        said to be replaced (that step's value is sent)."""
+        shown = _pairs(self.context.get("metadata"), "metadata item")
+        owners = {
+            key: slug
+            for slug, added in (self.context.get("operator_additions") or {}).items()
+            for key in added.get("metadata", {})
+        }
+        steps = getattr(self, "_steps", {})
+        words = []
+        for line in shown:
+            key = line.split(" = ", 1)[0]
+            if key in owners and " = " in line:
+                step = steps.get(owners[key])
+                name = step.name() if step is not None else owners[key]
+                line = _("%(item)s (replaced by the value from %(step)s)", item=line, step=name)
+            words.append(line)
+        return tuple(words)
 
 
 def _boot_volume_words(size: int, volume_type: str | None, delete: bool | None) -> str:

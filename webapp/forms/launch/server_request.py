@@ -18,7 +18,7 @@ from webapp.forms.launch.context import special_network
 from webapp.forms.launch.expiry import expiry_metadata
 from webapp.forms.launch.source import source_minimums
 
-__all__ = ["port_security", "server_request"]
+__all__ = ["operator_additions", "port_security", "server_request"]
 
 
 def server_request(
@@ -63,7 +63,9 @@ def server_request(
         )
         devices.extend([data_volume] * (context.get("data_volume_count") or 1))
     networks = context["networks"]
-    tags = tuple(t.strip() for t in (context.get("tags") or "").split(",") if t.strip())
+    typed_tags = (t.strip() for t in (context.get("tags") or "").split(",") if t.strip())
+    metadata, extra_tags = operator_additions(context)
+    tags = tuple(dict.fromkeys([*typed_tags, *extra_tags]))
     return ServerRequest(
         name=context["name"],
         flavor_id=context["flavor"],
@@ -81,6 +83,8 @@ def server_request(
         disk_config=context.get("disk_config") or None,
         metadata={
             **parse_pairs(context.get("metadata") or "", what="metadata item"),
+            # the operator's steps win over the same key typed in Configuration
+            **metadata,
             **expiry_metadata(context, now or datetime.now(UTC)),
         },
         tags=tags,
@@ -88,6 +92,16 @@ def server_request(
         server_group=context.get("server_group") or None,
         scheduler_hints=parse_pairs(context.get("scheduler_hints") or "", what="scheduler hint"),
     )
+
+
+def operator_additions(context: LaunchContext) -> tuple[dict[str, str], list[str]]:
+    """The metadata items and tags the operator's steps add, in step order."""
+    metadata: dict[str, str] = {}
+    tags: list[str] = []
+    for added in (context.get("operator_additions") or {}).values():
+        metadata.update(added["metadata"])
+        tags.extend(added["tags"])
+    return metadata, tags
 
 
 def port_security(catalog: Catalog, networks: Networks) -> bool:
