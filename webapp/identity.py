@@ -49,7 +49,8 @@ def load_identity() -> None:
         g.identity = None
         return
     projects = tuple(Project(**p) for p in data["projects"])
-    g.identity = Identity(**{**data, "projects": projects})
+    regions = tuple(data.get("regions", ()))
+    g.identity = Identity(**{**data, "projects": projects, "regions": regions})
 
 
 def login_url(next_url: str | None = None) -> str:

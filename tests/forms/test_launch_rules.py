@@ -110,7 +110,7 @@ def test_steps_in_order_and_operator_can_hide_optional_ones():
         "review",
     ]
     state = WizardStore(MemoryWizardRecords()).create(
-        "launch_instance", {"project_id": "p", "user_id": "u"}
+        "launch_instance", {"project_id": "p", "user_id": "u", "region": "RegionOne"}
     )
     resources = LaunchResources(
         catalog=CATALOG, connect=lambda: None, settings=LaunchSettings(**SETTINGS)

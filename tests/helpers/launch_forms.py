@@ -39,7 +39,7 @@ def launch_wizard(catalog: Catalog, *, connection=None, **settings) -> LaunchIns
     """A new wizard on ``catalog``, every step allowed; ``connection`` is what
     the launch would reach the cloud through."""
     state = WizardStore(MemoryWizardRecords()).create(
-        "launch_instance", {"project_id": "p", "user_id": "u"}
+        "launch_instance", {"project_id": "p", "user_id": "u", "region": "RegionOne"}
     )
     resources = LaunchResources(
         catalog=catalog,

@@ -1,7 +1,9 @@
 """Everything that talks with a cloud: OpenStack or the built-in demo cloud.
 
-:func:`init_app` picks the provider from the configuration (a Keystone URL means a
-real OpenStack, none means the demo cloud); :func:`get_provider` and
+:func:`use_clouds_yaml` fills the cloud's settings from the ``clouds.yaml``
+entry ``SKIFF_CLOUD`` names, if any; :func:`init_app` picks the provider from
+the configuration (a Keystone URL means a real OpenStack, none means the demo
+cloud); :func:`get_provider` and
 :func:`get_connection` give the rest of the app what it needs per request, and
 :func:`get_operator` an operator's view of every project (``flask skiff expire``).
 """
@@ -9,7 +11,10 @@ real OpenStack, none means the demo cloud); :func:`get_provider` and
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
+from flask import Config
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -18,6 +23,27 @@ from webapp.cloud.base import CloudConnection
 from webapp.cloud.base import CloudProvider
 from webapp.cloud.models import Identity
 from webapp.cloud.operator import OperatorCloud
+
+
+def use_clouds_yaml(app: Flask, explicit: Mapping[str, Any] | None = None) -> None:
+    """With ``CLOUD`` set, take the cloud's settings from that ``clouds.yaml``
+    entry (:mod:`.clouds_yaml`), except those set explicitly: in
+    ``instance/config.py``, as ``SKIFF_<NAME>`` or in ``explicit`` (the mapping
+    given to ``create_app``). CloudsYamlError, which stops the app, when the
+    entry cannot be read."""
+    name = app.config.get("CLOUD")
+    if not name:
+        return
+    from webapp.cloud.clouds_yaml import cloud_settings
+
+    # The same layers as the app's configuration, without the defaults.
+    given = Config(app.config.root_path)
+    given.from_pyfile("config.py", silent=True)
+    given.from_prefixed_env("SKIFF")
+    given.update(explicit or {})
+    for key, value in cloud_settings(str(name)).items():
+        if key not in given:
+            app.config[key] = value
 
 
 def init_app(app: Flask) -> None:

@@ -185,6 +185,10 @@ class CloudProvider(Protocol):
     def switch_project(self, identity: Identity, project_id: str) -> Identity:
         """The same user, scoped to another of their projects."""
 
+    def switch_region(self, identity: Identity, region: str) -> Identity:
+        """The same login, its calls sent to another of ``identity.regions``;
+        NotFound for a region that is not one of them."""
+
     def logout(self, identity: Identity) -> None:
         """End the user's token (best effort: never raises)."""
 

@@ -46,7 +46,8 @@ class Project:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is logged in, in which project, and the opaque state to reach the cloud.
+    """Who is logged in, in which project and region, and the opaque state to
+    reach the cloud.
 
     ``auth_state`` is whatever the implementation needs to act for the user (for
     OpenStack, keystoneauth1's auth state holding the scoped token). It lives only in
@@ -60,6 +61,10 @@ class Identity:
     projects: tuple[Project, ...]
     auth_state: str = field(repr=False)
     domain_name: str = "Default"
+    #: the region whose endpoints every call uses ("" before any region is known)
+    region: str = ""
+    #: the regions of the token's catalog that the user may switch to
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

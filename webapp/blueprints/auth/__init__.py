@@ -1,7 +1,8 @@
-"""Login, logout and switching projects."""
+"""Login, logout and switching projects and regions."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from webapp.blueprints.auth import views  # noqa: E402,F401  (registers the routes)
+from webapp.blueprints.auth import regions  # noqa: E402,F401  (registers the routes)
+from webapp.blueprints.auth import views  # noqa: E402,F401

@@ -24,3 +24,10 @@ class ProjectForm(FlaskForm):
 
     project_id = StringField(_l("Project"), validators=[DataRequired()])
     next = HiddenField()
+
+
+class RegionForm(FlaskForm):
+    """The region switcher in the header (shown when the catalog has several)."""
+
+    region = StringField(_l("Region"), validators=[DataRequired(), Length(max=255)])
+    next = HiddenField()

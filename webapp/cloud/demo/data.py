@@ -44,6 +44,9 @@ PROJECTS = {
     "sandbox": {"id": _id("project:sandbox"), "name": "sandbox"},
 }
 
+#: the demo cloud's one region, named like DevStack's
+REGION = "RegionOne"
+
 #: project name -> (instances, cores, ram_mb); Nova's defaults for "demo"
 QUOTAS = {
     "demo": (10, 20, 51200),

@@ -96,6 +96,12 @@ class DemoProvider:
             raise NotFound("You are not a member of that project.")
         return self._identity(identity.user_name, identity.user_id, project, identity.projects)
 
+    def switch_region(self, identity: Identity, region: str) -> Identity:
+        """The demo cloud has one region: NotFound for any other."""
+        if region not in identity.regions:
+            raise NotFound(_l("The cloud has no region %(region)s for you.", region=region))
+        return identity
+
     def logout(self, identity: Identity) -> None:
         """Demo logins are not recorded anywhere, so there is nothing to revoke."""
 
@@ -116,4 +122,6 @@ class DemoProvider:
             project_name=project.name,
             projects=projects,
             auth_state=json.dumps(state),
+            region=data.REGION,
+            regions=(data.REGION,),
         )

@@ -5,11 +5,16 @@ rescopes the token to one of them; the scoped token's keystoneauth1 auth state (
 and service catalog) becomes :attr:`Identity.auth_state`. :meth:`OpenStackProvider.connect`
 rebuilds the auth from that state alone, so opening a connection costs no Keystone
 call. Tokens are sent in headers only and are never logged or put in messages.
+
+The identity also names the catalog's regions and the one its calls use (the
+configured region when the catalog has it, else the first): switching region
+costs no Keystone call, as the token's catalog has every region's endpoints.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import urllib.parse
@@ -28,6 +33,7 @@ from webapp.cloud import models
 from webapp.cloud.openstack import connection
 from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
+from webapp.cloud.openstack import regions as os_regions
 from webapp.cloud.openstack import session as os_session
 from webapp.i18n import lazy_gettext as _l
 
@@ -47,7 +53,8 @@ class OpenStackProvider:
 
     :param auth_url: the Keystone v3 URL (``/v3`` is added when missing).
     :param user_domain_name: the domain of users who name none at login.
-    :param region_name: the catalog region to use, or None for any.
+    :param region_name: the catalog region a login starts in when the catalog
+        has it (else its first region), or None.
     :param interface: the catalog interface: "public" or "internal".
     :param verify: verify TLS certificates (True, False or a CA bundle path).
     :param timeout: seconds to wait for a connection or an answer.
@@ -130,7 +137,17 @@ class OpenStackProvider:
             projects=identity.projects,
             domain_name=identity.domain_name,
             refused=errors.SESSION_ENDED,
+            region=identity.region,
         )
+
+    def switch_region(self, identity: models.Identity, region: str) -> models.Identity:
+        """The same login, its calls sent to another region of the token's
+        catalog (no Keystone call); NotFound for a region it does not have."""
+        if region not in identity.regions:
+            raise cloud_errors.NotFound(
+                _l("The cloud has no region %(region)s for you.", region=region)
+            )
+        return dataclasses.replace(identity, region=region)
 
     def logout(self, identity: models.Identity) -> None:
         """Revoke the user's token (best effort: never raises)."""
@@ -156,7 +173,8 @@ class OpenStackProvider:
         return connection.OpenStackConnection(
             session=sess,
             project_id=identity.project_id,
-            region_name=self.region_name,
+            # the login's region; an identity from before regions: the configured one
+            region_name=identity.region or self.region_name,
             interface=self.interface,
             cache=self._cache,
         )
@@ -169,9 +187,11 @@ class OpenStackProvider:
         projects: tuple[models.Project, ...],
         domain_name: str,
         refused: str,
+        region: str | None = None,
     ) -> models.Identity:
         """Rescope ``token`` to ``project`` and describe the result; Unauthorized
-        with the ``refused`` message when there is no token or Keystone says no."""
+        with the ``refused`` message when there is no token or Keystone says no.
+        The region stays ``region`` when the new catalog has it."""
         if not token:  # Keystone answered without one, or the stored state lacks it
             raise cloud_errors.Unauthorized(refused)
         token_auth = v3.Token(self.auth_url, token, project_id=project.id)
@@ -183,6 +203,7 @@ class OpenStackProvider:
         state = token_auth.get_auth_state()
         if state is None:  # pragma: no cover - get_access just filled it
             raise cloud_errors.Unauthorized(refused)
+        regions = os_regions.catalog_regions(ref, self.interface)
         return models.Identity(
             user_id=ref.user_id or "",
             user_name=ref.username or "",
@@ -191,6 +212,8 @@ class OpenStackProvider:
             projects=projects,
             auth_state=state,
             domain_name=ref.user_domain_name or domain_name,
+            region=os_regions.choose_region(regions, (region, self.region_name)),
+            regions=regions,
         )
 
     def _stored_auth(self, identity: models.Identity) -> access_plugin.AccessInfoPlugin:
