@@ -10,6 +10,7 @@ for a refresh.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import functools
 import json
@@ -174,8 +175,11 @@ def fetch_catalog(connection: CloudConnection) -> Catalog:
     nothing else would work either.
     """
     with ThreadPoolExecutor(max_workers=len(_LISTS)) as pool:
+        # Each call in a copy of this context: its upstream calls count as this
+        # request's (the audit log's request ids, session.scoped_recording).
         futures = {
-            key: pool.submit(getattr(connection, fetched.method)) for key, fetched in _LISTS.items()
+            key: pool.submit(contextvars.copy_context().run, getattr(connection, fetched.method))
+            for key, fetched in _LISTS.items()
         }
     values: dict[str, Any] = {}
     unavailable = []

@@ -27,15 +27,18 @@ step, its reason beside its field, and what was typed kept.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from webapp import events
 from webapp.blueprints.launch import wizards
 from webapp.blueprints.launch.pages import go
 from webapp.blueprints.launch.pages import go_with_errors
@@ -45,7 +48,10 @@ from webapp.blueprints.launch.profiles import save_profile
 from webapp.blueprints.launch.stay import open_next
 from webapp.blueprints.launch.uploads import PostedInput
 from webapp.blueprints.launch.uploads import place_uploads
+from webapp.cloud.errors import CloudError
+from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import InvalidRequest
+from webapp.events import tell
 from webapp.forms.launch import LaunchInstance
 from webapp.htmx import is_htmx
 from webapp.htmx import retarget
@@ -226,15 +232,29 @@ def submit(workflow: LaunchInstance, current: Step, data: Posted, *, stay: bool)
             return leave((stay and outcome.get("next")) or outcome["url"])
         flash(_("This launch is already being submitted. Wait a moment."), "info")
         return render(workflow, current)
+    started = time.perf_counter()
     try:
         launched = workflow.finalize()
+    except Exception as error:
+        guard.release(key)
+        said = str(error) if isinstance(error, CloudError) else type(error).__name__
+        tell_launch(workflow, "error", started, error=said)
+        raise
     except BaseException:
         guard.release(key)
         raise
     if not launched:
         guard.release(key)
-        flash(failure_banner(workflow), "error")
+        banner = failure_banner(workflow)
+        flash(banner, "error")
+        refusal = workflow.cloud_error
+        if refusal is None:
+            tell_launch(workflow, "invalid", started, error=banner)
+        else:
+            failed = "error" if isinstance(refusal, CloudUnavailable) else "refused"
+            tell_launch(workflow, failed, started, error=str(refusal))
         return go_with_errors(workflow)
+    tell_launch(workflow, "launched", started)
     url = wizards.launched_url(workflow) or url_for("servers.index")
     if not stay:
         guard.finish(key, {"url": url})
@@ -270,6 +290,33 @@ def failure_banner(workflow: LaunchInstance) -> str:
         template = str(workflow.failure_message_unnamed)
     values = defaultdict(str, workflow.context, name=name, step=workflow.entry_point().name())
     return template.format_map(values)
+
+
+def tell_launch(
+    workflow: LaunchInstance, outcome: str, started: float, *, error: str | None = None
+) -> None:
+    """Tell :data:`webapp.events.launch` how the submit went, with what it asked
+    for: names and ids only (never a password, a key or user data)."""
+    context = workflow.context
+    networks = context.get("networks")
+    if isinstance(networks, list):
+        networks = [nic.get("network_id") or nic.get("port_id") for nic in networks]
+    tell(
+        events.launch,
+        identity=g.identity,
+        outcome=outcome,
+        server_ids=list((workflow.result or {}).get("server_ids") or []),
+        details={
+            "name": context.get("name"),
+            "count": context.get("count"),
+            "flavor": context.get("flavor"),
+            "source_type": context.get("source_type"),
+            "source_id": context.get("source_id"),
+            "networks": networks,
+        },
+        seconds=time.perf_counter() - started,
+        error=error,
+    )
 
 
 #: ``nav`` (before any ``:``) -> what the button does

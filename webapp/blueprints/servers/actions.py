@@ -16,17 +16,20 @@ from collections.abc import Callable
 
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from webapp import events
 from webapp.blueprints.servers import access
 from webapp.blueprints.servers import bp
 from webapp.blueprints.servers import presenting
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.errors import CloudError
+from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import Conflict
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import NotFound
@@ -36,6 +39,7 @@ from webapp.cloud.lifecycle import DESTRUCTIVE
 from webapp.cloud.lifecycle import allowed_actions
 from webapp.cloud.models import Server
 from webapp.errors import error_answer
+from webapp.events import tell
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import vary_on_htmx
@@ -88,6 +92,7 @@ def act(server_id: str, action: str) -> Response:
     try:
         server = access.connection().get_server(server_id)
     except NotFound:
+        tell_action(action, [server_id], "gone")
         if action != "delete":
             abort(404)
         flash(_("That server was already gone."), "info")
@@ -95,24 +100,26 @@ def act(server_id: str, action: str) -> Response:
     label, done, call = PERFORM[action]
     if action not in allowed_actions(server):
         words = presenting.status_of(server).words
-        return _refused(
-            # Translators: %(action)s is an action's button (Start, Stop...),
-            # %(status)s the server's status in words (Running, Stopped...).
-            _(
-                "%(action)s is not possible now: %(name)s is %(status)s.",
-                action=str(label),
-                name=server.name,
-                status=words,
-            )
+        # Translators: %(action)s is an action's button (Start, Stop...),
+        # %(status)s the server's status in words (Running, Stopped...).
+        message = _(
+            "%(action)s is not possible now: %(name)s is %(status)s.",
+            action=str(label),
+            name=server.name,
+            status=words,
         )
+        tell_action(action, [server.id], "refused", message)
+        return _refused(message)
     if action in DESTRUCTIVE and not _confirmed():
         return _confirm(server, action, str(label))
     try:
         call(access.connection(), server.id)
     except NotFound:
+        tell_action(action, [server.id], "gone")
         flash(_("%(name)s was already gone.", name=server.name), "info")
         return _leave(url_for("servers.index"))
     except Conflict as error:
+        tell_action(action, [server.id], "refused", str(error))
         return _refused(
             # Translators: %(error)s is what the cloud said.
             _(
@@ -121,6 +128,10 @@ def act(server_id: str, action: str) -> Response:
                 error=error.message,
             )
         )
+    except CloudError as error:
+        tell_action(action, [server.id], failure(error), str(error))
+        raise
+    tell_action(action, [server.id], "success")
     flash(str(done).format(name=server.name), "success")
     if action == "delete":
         return _leave(url_for("servers.index"))
@@ -136,10 +147,12 @@ def add_floating_ip(server_id: str) -> Response:
     try:
         found = access.connection().add_floating_ip(server.id, pool_id=pool_id)
     except QuotaExceeded as error:
+        tell_action("add-floating-ip", [server.id], "refused", str(error))
         return error_answer(
             403, _("No floating IP left for the project: %(error)s", error=error.message)
         )
     except InvalidRequest as error:
+        tell_action("add-floating-ip", [server.id], "refused", str(error))
         return _refused(
             _(
                 "Could not give %(name)s a floating IP: %(error)s",
@@ -147,6 +160,10 @@ def add_floating_ip(server_id: str) -> Response:
                 error=error.message,
             )
         )
+    except CloudError as error:
+        tell_action("add-floating-ip", [server.id], failure(error), str(error))
+        raise
+    tell_action("add-floating-ip", [server.id], "success")
     flash(
         _(
             "%(name)s now has the floating IP %(address)s.",
@@ -184,10 +201,16 @@ def remove_floating_ip(server_id: str, floating_ip_id: str) -> Response:
     try:
         access.connection().remove_floating_ip(floating_ip_id)
     except NotFound:
+        tell_action("remove-floating-ip", [server.id], "gone")
         flash(_("That floating IP was already gone."), "info")
     except InvalidRequest as error:
+        tell_action("remove-floating-ip", [server.id], "refused", str(error))
         return _refused(_("Could not remove the floating IP: %(error)s", error=error.message))
+    except CloudError as error:
+        tell_action("remove-floating-ip", [server.id], failure(error), str(error))
+        raise
     else:
+        tell_action("remove-floating-ip", [server.id], "success")
         flash(_("The floating IP was removed from %(name)s.", name=server.name), "success")
     return _floating_ips_changed(server.id)
 
@@ -212,12 +235,33 @@ def delete_many() -> Response:
         try:
             cloud.delete_server(server_id)
         except NotFound:
+            tell_action("delete", [server_id], "gone")
             flash(_("%(name)s was already gone.", name=name), "info")
         except CloudError as error:
+            tell_action("delete", [server_id], failure(error), str(error))
             flash(_("%(name)s was not deleted: %(error)s", name=name, error=error.message), "error")
         else:
+            tell_action("delete", [server_id], "success")
             flash(str(PERFORM["delete"][1]).format(name=name), "success")
     return _leave(url_for("servers.index"))
+
+
+def tell_action(action: str, server_ids: list[str], outcome: str, error: str | None = None) -> None:
+    """Tell :data:`webapp.events.server_action` how an action on servers went."""
+    tell(
+        events.server_action,
+        identity=g.identity,
+        action=action,
+        server_ids=server_ids,
+        outcome=outcome,
+        error=error,
+    )
+
+
+def failure(error: CloudError) -> str:
+    """A failed action's outcome: "error" when the cloud did not answer, else
+    "refused"."""
+    return "error" if isinstance(error, CloudUnavailable) else "refused"
 
 
 def _confirmed() -> bool:

@@ -26,6 +26,9 @@ from werkzeug.wrappers import Response
 
 from webapp.blueprints.servers import access
 from webapp.blueprints.servers import bp
+from webapp.blueprints.servers.actions import failure
+from webapp.blueprints.servers.actions import tell_action
+from webapp.cloud.errors import CloudError
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import NotFound
 from webapp.cloud.models import Server
@@ -91,7 +94,9 @@ def extend(server_id: str) -> Response:
     except InvalidExpiry:
         current = None
     if current is None:
-        return error_answer(409, _("%(name)s does not expire.", name=server.name))
+        message = _("%(name)s does not expire.", name=server.name)
+        tell_action("extend", [server.id], "refused", message)
+        return error_answer(409, message)
     in_list = request.form.get("where") == "list"
     suffix = f"-{server.id}" if in_list else ""
     never = request.form.get("expires") == "never"
@@ -101,6 +106,7 @@ def extend(server_id: str) -> Response:
     refusal = Refusal.TOO_SHORT if not never and lease is None else None
     refusal = refusal or rules.check_extension(lease, now=now, expires_at=current.expires_at)
     if refusal is not None:
+        tell_action("extend", [server.id], "refused", refusal_words(rules, refusal))
         return error_answer(422, refusal_words(rules, refusal), title=_("Not extended"))
     if lease is None:
         items: dict[str, str | None] = {EXPIRES_AT: None, EXPIRY_ACTION: None}
@@ -114,10 +120,12 @@ def extend(server_id: str) -> Response:
     try:
         access.connection().set_server_metadata(server.id, items)
     except NotFound:
+        tell_action("extend", [server.id], "gone")
         flash(_("%(name)s was already gone.", name=server.name), "info")
         url = url_for("servers.index")
         return htmx_redirect(url) if is_htmx() else redirect(url, code=303)
     except InvalidRequest as error:  # Nova's 409 in a state that forbids it, too
+        tell_action("extend", [server.id], "refused", str(error))
         return error_answer(
             409,
             # Translators: %(error)s is what the cloud said.
@@ -128,6 +136,10 @@ def extend(server_id: str) -> Response:
             ),
             title=_("Not extended"),
         )
+    except CloudError as error:
+        tell_action("extend", [server.id], failure(error), str(error))
+        raise
+    tell_action("extend", [server.id], "success")
     flash(message, "success")
     if not is_htmx():
         back = request.form.get("next") or url_for("servers.detail", server_id=server.id)

@@ -1,0 +1,1 @@
+"""What operators need to run the portal: health, metrics, the audit log."""
