@@ -30,7 +30,7 @@ $(BIN)/.installed: pyproject.toml
 
 run: $(BIN)/.installed $(COMPILED)
 	@echo "Skiff on http://$(HOST):$(PORT)/  (demo login: demo / demo unless SKIFF_CLOUD_AUTH_URL is set)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--no-control-socket --access-logfile - wsgi:app
 
 # ruff (lint and format) and mypy first: a failure there fails the tests.
