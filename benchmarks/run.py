@@ -25,7 +25,7 @@ def cloud_answers() -> bool:
 
 def main() -> int:
     failures = 0
-    scripts = ["page_weight.py", "step_swap.py"]
+    scripts = ["page_weight.py", "step_swap.py", "memory.py"]
     if cloud_answers():
         scripts += ["cloud_calls.py", "status_lag.py"]
     else:

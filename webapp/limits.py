@@ -15,8 +15,9 @@ counting exactly one window after it was made.
 
 Counts are kept in Redis with ``REDIS_URL`` (keys under ``skiff-limits:``, apart
 from the state's ``skiff:``), shared by every worker and host; else in each worker
-process's memory. The client address is the connection's, or, behind ``PROXIES``
-proxies, the one they put in ``X-Forwarded-For``.
+process's memory. The client address is ``request.remote_addr``: the connection's,
+or, behind ``PROXIES`` proxies, the one they put in ``X-Forwarded-For``
+(:mod:`webapp.proxy`).
 
 A limit hit is a :class:`~flask_limiter.RateLimitExceeded` (429) whose description
 says what was limited and how long to wait; :mod:`webapp.errors` shows it like any
@@ -37,6 +38,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
@@ -49,7 +51,6 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem
 from limits import parse_many
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.i18n import LazyString
 from webapp.i18n import gettext as _
@@ -57,7 +58,7 @@ from webapp.i18n import lazy_gettext as _l
 from webapp.i18n import ngettext
 from webapp.identity import USER_KEY
 
-__all__ = ["init_limits", "limiter"]
+__all__ = ["exempt_blueprint", "init_limits", "limiter"]
 
 #: where the app's Limiter is kept
 EXTENSION = "skiff.limits"
@@ -70,12 +71,7 @@ USERNAME_MAX = 255
 
 
 def init_limits(app: Flask) -> None:
-    """Read the client address behind ``PROXIES`` proxies, and bind the limits to
-    ``app`` (unless ``RATE_LIMITS_ENABLED`` is off)."""
-    proxies = int(app.config["PROXIES"])
-    if proxies > 0:
-        # Only the client address: X-Forwarded-Proto and the rest stay untrusted.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=0)  # type: ignore[method-assign]
+    """Bind the limits to ``app`` (unless ``RATE_LIMITS_ENABLED`` is off)."""
     if not app.config["RATE_LIMITS_ENABLED"]:
         return
     url = app.config["REDIS_URL"]
@@ -132,6 +128,14 @@ def limiter() -> Limiter:
     """The app's Limiter (only there when ``RATE_LIMITS_ENABLED`` is on)."""
     found: Limiter = current_app.extensions[EXTENSION]
     return found
+
+
+def exempt_blueprint(app: Flask, blueprint: Blueprint) -> None:
+    """Never count ``blueprint``'s requests, whatever limits come later (probes:
+    a load balancer polling ``/readyz`` must not be throttled)."""
+    extension = app.extensions.get(EXTENSION)
+    if extension is not None:
+        extension.exempt(blueprint)
 
 
 def _rule(

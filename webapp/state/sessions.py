@@ -234,7 +234,12 @@ class StoreSessionInterface(SessionInterface):
         name = self.get_cookie_name(app)
         if not session:
             response.delete_cookie(
-                name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app)
+                name,
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                httponly=self.get_cookie_httponly(app),
+                samesite=self.get_cookie_samesite(app),
             )
             return
         self._set_cookie(app, response, self._serializer(app).dumps(dict(session)), max_age=None)
