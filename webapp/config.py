@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     # Domain of the users who log in, and whether the login page asks for it.
     "CLOUD_USER_DOMAIN": "Default",
     "CLOUD_SHOW_DOMAIN": False,
+    # The region a login starts in when the user's catalog has it (else its first
+    # region, by name); the header's switcher offers the catalog's others.
     "CLOUD_REGION": None,
     # Which endpoints of the catalog to use: public, internal or admin.
     "CLOUD_INTERFACE": "public",
@@ -25,6 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "CLOUD_VERIFY": True,
     # Seconds to wait for any one cloud call.
     "CLOUD_TIMEOUT": 30,
+    # -- clouds.yaml -------------------------------------------------------------------
+    # A clouds.yaml entry (found like every OpenStack client finds it:
+    # OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/)
+    # giving CLOUD_AUTH_URL, CLOUD_REGION, CLOUD_INTERFACE, CLOUD_VERIFY (its
+    # cacert or verify) and CLOUD_USER_DOMAIN, unless those are set explicitly.
+    # Never its credentials. Read by openstacksdk (extra "clouds"); the portal does
+    # not start when the entry cannot be read. Null: the settings above alone.
+    "CLOUD": None,
     # -- the demo cloud ------------------------------------------------------------
     "DEMO_DATABASE": None,  # default: instance/demo-cloud.sqlite
     "DEMO_BUILD_SECONDS": 3.0,
@@ -54,6 +64,24 @@ DEFAULTS: dict[str, Any] = {
     # {"source_id": "<image id>"}, "flavor": {"flavor": "<flavor id>"}}}]. Checked
     # at start; the administrator password is never taken from it.
     "LAUNCH_PROFILES": [],
+    # -- the operator's own launch steps (webapp/forms/launch/extra_steps.py) -------
+    # Steps added to the launch wizard, each placed "before" or "after" a step's
+    # slug (details, source, flavor, network, access, config, review, or an
+    # earlier extra step), each either
+    #  - {"entry_point": "<name>", "after": "details"}: a Step class from an
+    #    installed package's entry point in the group "skiff.launch_steps"; or
+    #  - a declared step: {"slug": "owner", "name": "Owner", "help": "...",
+    #    "before": "review", "fields": [{"name": "owner", "label": "Owner",
+    #    "help": "...", "required": true, "pattern": "[a-z]+" (matched in full),
+    #    "pattern_message": "...", or "choices": ["a", ["b", "Label of b"]],
+    #    "default": "...", and what the value becomes on the server:
+    #    "metadata": "<Nova metadata key>" and/or "tag": true (the value) or
+    #    "tag": "<prefix>" (prefix + value)}]}.
+    # Names, labels, help and choice labels are a string or a mapping by language
+    # ({"en": "Owner", "zh_CN": "负责人"}). A metadata key set here wins over the
+    # same key typed in Configuration. Checked at start: the portal does not start
+    # with an entry it cannot use, and says which and why.
+    "LAUNCH_EXTRA_STEPS": [],
     # -- the servers pages ----------------------------------------------------------
     # Seconds each worker keeps a project's flavors and images for the server
     # list (which shows them by name); 0 asks the cloud on every page.
@@ -90,7 +118,10 @@ DEFAULTS: dict[str, Any] = {
     # file in the instance folder, which every worker of one host shares.
     "REDIS_URL": None,
     "SESSION_LIFETIME_HOURS": 12,
-    "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    # Whether every cookie Skiff sets (the session's, the language's) is marked
+    # Secure (sent over HTTPS only), and HSTS is sent on HTTPS answers. null: on
+    # when PROXIES is above 0 (behind a TLS-terminating proxy); true or false win.
+    "SESSION_COOKIE_SECURE": None,
     # Seconds a wizard keeps the lists it fetched when it opened.
     "CATALOG_TTL": 300,
     # Seconds a second submit of the same wizard waits for the first one.
@@ -109,10 +140,40 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_USER": "10 per minute; 100 per hour",
     # Final submits of the launch wizard per logged-in user.
     "LAUNCH_LIMIT": "20 per hour",
-    # How many proxies in front of the portal append to X-Forwarded-For: the
-    # client address is read from it only when this is above 0 (0: the address
-    # of the connection is the client's).
+    # How many proxies are in front of the portal (werkzeug's ProxyFix): above 0,
+    # the client address (X-Forwarded-For, used by the rate limits and the logs),
+    # the scheme (X-Forwarded-Proto), host (X-Forwarded-Host) and port
+    # (X-Forwarded-Port) are read from what the last PROXIES proxies set, and the
+    # cookies become Secure (see SESSION_COOKIE_SECURE); 0 trusts none of these
+    # headers. Each proxy must set or replace every one of them (docs/deploy.md).
     "PROXIES": 0,
+    # -- deployment (docs/deploy.md) ----------------------------------------------------
+    # A file holding SECRET_KEY (its first line), read at start when SECRET_KEY is
+    # not set: e.g. a systemd credential, "/run/credentials/skiff.service/secret_key",
+    # decrypted by systemd into memory only. Unset, and no SECRET_KEY: a random key
+    # kept in the instance folder (instance/secret_key, mode 0600).
+    "SECRET_KEY_FILE": None,
+    # -- the audit log (webapp/ops/audit.py) ----------------------------------------------
+    # Where the audit log goes, one line per login, logout, project switch, launch
+    # and server action: "-" for stderr (gunicorn's, journald's under systemd), a
+    # file path (appended to by every worker; created with mode 0640), or "" for none.
+    "AUDIT_LOG": "-",
+    # "json" (JSON lines) or "text" (key=value pairs).
+    "AUDIT_FORMAT": "json",
+    # -- health and metrics (webapp/ops/health.py, webapp/ops/metrics.py) ---------------
+    # Seconds each worker keeps /readyz's answer, so a load balancer polling every
+    # second costs the store and Keystone one check every few seconds.
+    "HEALTH_CACHE_SECONDS": 2.0,
+    # Seconds /readyz waits for Keystone's version document.
+    "HEALTH_TIMEOUT_SECONDS": 2.0,
+    # The bearer token Prometheus must send for /metrics ("Authorization: Bearer
+    # <token>"); unset or empty: /metrics does not exist (404).
+    "METRICS_TOKEN": None,
+    # Servers younger than this many seconds have their time to ACTIVE and to ready
+    # measured when a server page first shows them that way (older ones are left out,
+    # so a restart does not count old servers again); each is counted once by all
+    # workers and hosts together (a mark in the state store living this long).
+    "METRICS_SERVER_WINDOW_SECONDS": 3 * 3600,
 }
 
 

@@ -20,7 +20,10 @@ from webapp.config import DEFAULTS
 from webapp.config import fixed_settings
 from webapp.extensions import compress
 from webapp.extensions import csrf
+from webapp.limits import exempt_blueprint
 from webapp.limits import init_limits
+from webapp.ops import audit
+from webapp.proxy import init_proxy
 from webapp.state import configure_state
 
 
@@ -38,22 +41,28 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.config.update(fixed_settings(app.config["SESSION_LIFETIME_HOURS"]))
     if config:
         app.config.update(config)
+    cloud.use_clouds_yaml(app, config)  # SKIFF_CLOUD: under every explicit setting
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY") and app.config["SECRET_KEY_FILE"]:
+        app.config["SECRET_KEY"] = _file_secret(app.config["SECRET_KEY_FILE"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
+    init_proxy(app)  # first: every setting and request after it sees the public URL
     configure_state(app)
     csrf.init_app(app)
     init_limits(app)  # after CSRF: a forged form is refused before it is counted
     compress.init_app(app)
     i18n.init_app(app)
     cloud.init_app(app)
+    audit.init_app(app)  # before the views' hooks: their cloud calls are recorded
 
     from webapp import errors
     from webapp import site
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.language import bp as language_bp
     from webapp.blueprints.launch import bp as launch_bp
+    from webapp.blueprints.ops import bp as ops_bp
     from webapp.blueprints.servers import bp as servers_bp
     from webapp.expiry.cli import skiff as skiff_commands
     from webapp.identity import load_identity
@@ -62,6 +71,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(language_bp)
     app.register_blueprint(launch_bp)
     app.register_blueprint(servers_bp)
+    app.register_blueprint(ops_bp)  # /healthz, /readyz, /metrics (and the metrics' hooks)
+    exempt_blueprint(app, ops_bp)
     app.cli.add_command(skiff_commands)  # flask skiff expire
     errors.init_app(app)
     site.init_app(app)
@@ -104,6 +115,16 @@ def _instance_secret(instance_path: str) -> str:
         return _instance_secret(instance_path)
 
 
+def _file_secret(path: str) -> str:
+    """``SECRET_KEY_FILE``'s first line; a missing or empty file stops the app
+    (another key would log everyone out, and differ between hosts)."""
+    with open(path) as file:
+        secret = file.readline().strip()
+    if not secret:
+        raise RuntimeError(f"SECRET_KEY_FILE {path} is empty")
+    return secret
+
+
 @functools.cache
 def _asset_version(path: str) -> str:
     with open(path, "rb") as file:
@@ -131,8 +152,9 @@ def _security_headers(response):
         # Pages hold what the user typed and move on with every request: the
         # browser's Back button must ask again, not show a stale copy.
         response.headers.setdefault("Cache-Control", "no-store")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        # Served over HTTPS (the cookies say so): browsers must never try plain HTTP.
+    if current_app.config["SESSION_COOKIE_SECURE"] and request.is_secure:
+        # Served over HTTPS (the cookies say so, and this request came by it, as
+        # the proxy tells when PROXIES trusts it): browsers must never try plain HTTP.
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

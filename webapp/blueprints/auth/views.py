@@ -13,11 +13,15 @@ from flask import request
 from flask import session
 from flask import url_for
 
+from webapp import events
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm
 from webapp.blueprints.auth.forms import ProjectForm
+from webapp.blueprints.auth.regions import last_region
 from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
+from webapp.cloud.errors import CloudUnavailable
+from webapp.events import tell
 from webapp.i18n import gettext as _
 from webapp.identity import USER_KEY
 from webapp.identity import login_required
@@ -43,6 +47,13 @@ def login():
             )
         except CloudError as error:
             form.password.errors = [*form.password.errors, error.message]
+            tell(
+                events.login,
+                user_name=str(form.username.data),
+                identity=None,
+                outcome=_failure(error),
+                error=str(error),
+            )
         else:
             if session.get(USER_KEY) not in (None, identity.user_id):
                 # Another user: nothing of the previous one's wizards may stay.
@@ -52,9 +63,11 @@ def login():
             # Made now, not by the first page after login: two tabs opening at
             # once would each make one, and one of them would then be refused.
             session["csrf_token"] = secrets.token_hex(20)
+            identity = last_region(identity)
             remember(identity)
             begin_login()
             session["last_project_id"] = identity.project_id
+            tell(events.login, user_name=identity.user_name, identity=identity, outcome="success")
             return redirect(safe_next(form.next.data), code=303)
     return render_template("auth/login.html", form=form)
 
@@ -64,6 +77,7 @@ def login():
 def logout():
     """End the cloud token and the session."""
     get_provider().logout(g.identity)
+    tell(events.logout, identity=g.identity)
     end_login()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"), code=303)
@@ -79,11 +93,20 @@ def switch_project():
             identity = get_provider().switch_project(g.identity, str(form.project_id.data))
         except CloudError as error:
             flash(_("Could not switch project: %(error)s", error=error), "error")
+            outcome = _failure(error)
+            tell(events.project_switched, identity=g.identity, outcome=outcome, error=str(error))
         else:
             remember(identity)
             session["last_project_id"] = identity.project_id
+            tell(events.project_switched, identity=identity, outcome="success", error=None)
             flash(
                 _("You are now working in project %(project)s.", project=identity.project_name),
                 "info",
             )
     return redirect(safe_next(form.next.data), code=303)
+
+
+def _failure(error: CloudError) -> str:
+    """A failed login's or switch's outcome: "error" when the cloud did not
+    answer, "refused" when it said no."""
+    return "error" if isinstance(error, CloudUnavailable) else "refused"

@@ -144,7 +144,10 @@ def save(workflow: LaunchInstance) -> None:
 def restart() -> ResponseReturnValue:
     """The wizard asked for is gone: say so and open a new one."""
     flash(
-        _("That launch form has expired or belongs to another project; here is a new one."),
+        _(
+            "That launch form has expired or belongs to another project or region; "
+            "here is a new one."
+        ),
         "info",
     )
     return leave(url_for("launch.index"))
@@ -192,23 +195,28 @@ def _create(initial: dict[str, object], catalog: Catalog) -> LaunchInstance:
 
 
 def _saved_state(wizard_id: str) -> WizardState | None:
-    # The wizard with this id in this session and project, or None.
+    # The wizard with this id in this session, project and region, or None: its
+    # lists and its launch belong to the region it was opened in.
     state = _store().get(wizard_id, LaunchInstance.slug)
     if state is None or state.initial.get("project_id") != g.identity.project_id:
+        return None
+    if state.initial.get("region") != g.identity.region:  # (None: from before regions)
         return None
     return state
 
 
 def _initial(query: Mapping[str, str]) -> dict[str, object]:
     seed = {PREFILL[k]: v for k, v in query.items() if k in PREFILL}
-    seed.update(project_id=g.identity.project_id, user_id=g.identity.user_id)
-    return LaunchInstance.get_initial(seed)
+    seed.update(
+        project_id=g.identity.project_id, user_id=g.identity.user_id, region=g.identity.region
+    )
+    return workflow_class().get_initial(seed)
 
 
 def _draft_key() -> str:
-    # The lists of the next new wizard of the user's project: a new tab's page and
-    # its first post use one fetch between them.
-    return f"{DRAFT}-{g.identity.project_id}"
+    # The lists of the next new wizard of the user's project and region: a new
+    # tab's page and its first post use one fetch between them.
+    return f"{DRAFT}-{g.identity.project_id}-{g.identity.region}"
 
 
 def _use_catalog(workflow: LaunchInstance, catalog: Catalog) -> None:
@@ -221,7 +229,13 @@ def _workflow(state: WizardState, catalog: Catalog) -> LaunchInstance:
     # and an expired login is then noticed after the input has been saved.
     settings: LaunchSettings = current_app.extensions["skiff.launch"]
     resources = LaunchResources(catalog=catalog, connect=connect, settings=settings)
-    return LaunchInstance(state, resources=resources, permissions=settings.permissions())
+    return workflow_class()(state, resources=resources, permissions=settings.permissions())
+
+
+def workflow_class() -> type[LaunchInstance]:
+    """This app's launch workflow: LaunchInstance with the operator's steps."""
+    workflow: type[LaunchInstance] = current_app.extensions["skiff.launch_workflow"]
+    return workflow
 
 
 def _store() -> WizardStore:

@@ -23,6 +23,7 @@ from webapp.cloud.lookup import Lookups
 from webapp.cloud.models import FloatingIP
 from webapp.cloud.models import Image
 from webapp.cloud.models import Server
+from webapp.ops import server_times
 
 __all__ = ["connection", "floating_ip_values", "load", "lookups", "now", "status_values"]
 
@@ -38,12 +39,18 @@ def cache() -> LookupCache:
     return found
 
 
+def scope() -> str:
+    """The key of the cached lists: the project's in the login's region (a
+    project's flavors and images differ between regions)."""
+    return f"{g.identity.project_id}@{g.identity.region}"
+
+
 def lookups() -> Lookups:
     """Flavors and images of the user's project, cached per worker."""
     cloud = connection()
     return Lookups(
         cache(),
-        g.identity.project_id,
+        scope(),
         list_flavors=cloud.list_flavors,
         list_images=cloud.list_images,
     )
@@ -88,6 +95,7 @@ def status_values(
     if ready.state == readiness.WAITING and console is None:
         console = connection().console_output(server.id, lines=int(config["CONSOLE_LOG_LINES"]))
         ready = readiness.assess(server, console, now=now(), timeout=timeout)
+    server_times.server_seen(server, ready, now=now())  # metrics: time to ACTIVE, ready
     command = None
     if ready.state in {readiness.READY, readiness.NO_REPORT}:
         image = image or _image(server)
@@ -114,7 +122,7 @@ def _image(server: Server) -> Image | None:
     finds the server ready is the last one)."""
     if not server.image_id:
         return None
-    cached = cache().cached_image(g.identity.project_id, server.image_id)
+    cached = cache().cached_image(scope(), server.image_id)
     if cached is not None:
         return cached
     try:

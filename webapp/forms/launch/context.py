@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Literal
 from typing import TypedDict
 
-__all__ = ["LaunchContext", "Networks", "Nic", "nic_list", "special_network"]
+__all__ = [
+    "LaunchContext",
+    "Networks",
+    "Nic",
+    "StepAdditions",
+    "nic_list",
+    "special_network",
+]
 
 
 class Nic(TypedDict, total=False):
@@ -25,12 +32,20 @@ class Nic(TypedDict, total=False):
 Networks = Literal["auto", "none"] | list[Nic]
 
 
+class StepAdditions(TypedDict):
+    """What one of the operator's steps adds to the server (``extra_steps``)."""
+
+    metadata: dict[str, str]
+    tags: list[str]
+
+
 class LaunchContext(TypedDict, total=False):
     """What the Launch Instance steps put in the context, step by step."""
 
-    # the hidden first step: who launches, into which project
+    # the hidden first step: who launches, into which project and region
     project_id: str
     user_id: str
+    region: str
     # Details
     name: str
     description: str | None
@@ -89,6 +104,9 @@ class LaunchContext(TypedDict, total=False):
     tags: str
     hostname: str
     scheduler_hints: str
+    # the operator's own steps (LAUNCH_EXTRA_STEPS): step slug -> what it adds;
+    # their fields are context keys too, unknown here
+    operator_additions: dict[str, StepAdditions]
     # after the launch
     server_ids: list[str]
 

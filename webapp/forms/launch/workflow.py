@@ -57,7 +57,7 @@ class SetProjectUser(LaunchStep):
     """Hidden; its values come from the logged-in user via the initial context."""
 
     action_class = SetProjectUserAction
-    contributes = ("project_id", "user_id")
+    contributes = ("project_id", "user_id", "region")
     hidden = True
 
 
@@ -162,6 +162,9 @@ class LaunchInstance(Workflow):
         Review,
     )
     resources: LaunchResources
+    #: the cloud's refusal of the last submit (a step's refusal leaves it None),
+    #: for the audit log to tell them apart
+    cloud_error: CloudError | None = None
 
     def handle(self, context: dict[str, Any]) -> dict[str, Any]:
         request = server_request(self.resources.catalog, cast(LaunchContext, context))
@@ -170,5 +173,6 @@ class LaunchInstance(Workflow):
         except Unauthorized:
             raise  # the view sends the user to log in again, wizard kept
         except CloudError as error:
+            self.cloud_error = error
             raise step_error(error) from error
         return {"server_ids": [server.id for server in servers]}
