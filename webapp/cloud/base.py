@@ -182,6 +182,21 @@ class CloudProvider(Protocol):
         Raises Unauthorized for bad credentials or a user without projects.
         """
 
+    def websso_check(self, token: str) -> None:
+        """Ask the configured cloud whether ``token``, an unscoped token its
+        single sign-on (Keystone WebSSO) handed to the browser, is valid.
+
+        Raises Unauthorized when it is not (or the cloud offers no single sign-on).
+        """
+
+    def websso_login(self, token: str, project_id: str | None = None) -> Identity:
+        """Log in with a single sign-on ``token``: scope to ``project_id`` if still
+        the user's, else to their first project; project switches rescope from
+        ``token``, and logout revokes it too.
+
+        Raises Unauthorized for a token refused or a user without projects.
+        """
+
     def switch_project(self, identity: Identity, project_id: str) -> Identity:
         """The same user, scoped to another of their projects."""
 

@@ -24,6 +24,10 @@ from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["DemoProvider"]
 
+NO_WEBSSO = _l(
+    "Single sign-on is not offered on the demo cloud: log in with a demo account's password."
+)
+
 
 class DemoProvider:
     """Logs the demo users in and opens :class:`DemoConnection` objects (a CloudProvider).
@@ -104,6 +108,14 @@ class DemoProvider:
 
     def logout(self, identity: Identity) -> None:
         """Demo logins are not recorded anywhere, so there is nothing to revoke."""
+
+    def websso_check(self, token: str) -> None:
+        """Single sign-on is not offered on the demo cloud: always Unauthorized."""
+        raise Unauthorized(NO_WEBSSO)
+
+    def websso_login(self, token: str, project_id: str | None = None) -> Identity:
+        """Single sign-on is not offered on the demo cloud: always Unauthorized."""
+        raise Unauthorized(NO_WEBSSO)
 
     def connect(self, identity: Identity) -> DemoConnection:
         state = json.loads(identity.auth_state)

@@ -35,6 +35,7 @@ from webapp.cloud.openstack import discovery
 from webapp.cloud.openstack import errors
 from webapp.cloud.openstack import regions as os_regions
 from webapp.cloud.openstack import session as os_session
+from webapp.cloud.openstack import websso
 from webapp.i18n import lazy_gettext as _l
 
 __all__ = ["OpenStackProvider"]
@@ -101,7 +102,7 @@ class OpenStackProvider:
         if not username or not password:
             raise cloud_errors.Unauthorized(BAD_CREDENTIALS)
         domain_name = domain or self.user_domain_name
-        sess = self._session()
+        sess = self.new_session()
         password_auth = v3.Password(
             auth_url=self.auth_url,
             username=username,
@@ -112,11 +113,11 @@ class OpenStackProvider:
         with errors.translated("identity"), _password_errors():
             unscoped = password_auth.get_access(sess)
             response = sess.get(f"{self.auth_url}/auth/projects", auth=password_auth)
-        projects = _projects(response.json())
+        projects = projects_of(response.json())
         if not projects:
             raise cloud_errors.Unauthorized(NO_PROJECT)
         chosen = next((p for p in projects if p.id == project_id), projects[0])
-        return self._scope(
+        return self.scope_token(
             unscoped.auth_token,
             chosen,
             projects=projects,
@@ -131,14 +132,18 @@ class OpenStackProvider:
             raise cloud_errors.NotFound(_l("You have no project with this id."))
         if target.id == identity.project_id:
             return identity
-        return self._scope(
-            _stored_access(identity).auth_token,
+        # A single sign-on login rescopes from its unscoped token (Horizon's way;
+        # a cloud may forbid rescoping a scoped token), a password login from its own.
+        unscoped = websso.unscoped_token(identity)
+        switched = self.scope_token(
+            unscoped or _stored_access(identity).auth_token,
             target,
             projects=identity.projects,
             domain_name=identity.domain_name,
             refused=errors.SESSION_ENDED,
             region=identity.region,
         )
+        return websso.keep_unscoped(switched, unscoped)
 
     def switch_region(self, identity: models.Identity, region: str) -> models.Identity:
         """The same login, its calls sent to another region of the token's
@@ -150,26 +155,46 @@ class OpenStackProvider:
         return dataclasses.replace(identity, region=region)
 
     def logout(self, identity: models.Identity) -> None:
-        """Revoke the user's token (best effort: never raises)."""
+        """Revoke the user's token, and a single sign-on login's unscoped token
+        too (best effort: never raises)."""
         try:
-            auth = self._stored_auth(identity)
-            self._session().delete(
-                f"{self.auth_url}/auth/tokens",
-                auth=auth,
-                headers={"X-Subject-Token": auth.auth_ref.auth_token},
-                allow_reauth=False,
-            )
-        except Exception as exc:  # noqa: BLE001 - logging out must always work
-            # the class name only: nothing the token could leak through
-            LOG.warning(
-                "Could not revoke the token of user %s: %s",
-                identity.user_id,
-                type(exc).__name__,
-            )
+            scoped = _stored_access(identity).auth_token
+        except cloud_errors.Unauthorized:
+            LOG.warning("Could not revoke the token of user %s: unreadable", identity.user_id)
+            return
+        sess = self.new_session()
+        # Each token revokes itself: on Keystone, revoking the unscoped token
+        # also ends the tokens scoped from it, which then could not authenticate.
+        for token in (scoped, websso.unscoped_token(identity)):
+            if not token:
+                continue
+            try:
+                sess.delete(
+                    f"{self.auth_url}/auth/tokens",
+                    headers={"X-Auth-Token": token, "X-Subject-Token": token},
+                    authenticated=False,
+                )
+            except Exception as exc:  # noqa: BLE001 - logging out must always work
+                # the class name only: nothing the token could leak through
+                LOG.warning(
+                    "Could not revoke a token of user %s: %s",
+                    identity.user_id,
+                    type(exc).__name__,
+                )
+
+    def websso_check(self, token: str) -> None:
+        """Whether Keystone accepts ``token``, an unscoped token its WebSSO
+        handed to the browser; Unauthorized when it does not."""
+        websso.check_token(self, token)
+
+    def websso_login(self, token: str, project_id: str | None = None) -> models.Identity:
+        """Log in with ``token`` (checked by :meth:`websso_check`): scope to
+        ``project_id`` if still the user's, else to their first project."""
+        return websso.token_login(self, token, project_id)
 
     def connect(self, identity: models.Identity) -> connection.OpenStackConnection:
         """A connection for this user in their current project (no Keystone call)."""
-        sess = self._session(auth=self._stored_auth(identity))
+        sess = self.new_session(auth=self._stored_auth(identity))
         return connection.OpenStackConnection(
             session=sess,
             project_id=identity.project_id,
@@ -179,7 +204,7 @@ class OpenStackProvider:
             cache=self._cache,
         )
 
-    def _scope(
+    def scope_token(
         self,
         token: str | None,
         project: models.Project,
@@ -197,7 +222,7 @@ class OpenStackProvider:
         token_auth = v3.Token(self.auth_url, token, project_id=project.id)
         try:
             with errors.translated("identity"):
-                ref = token_auth.get_access(self._session())
+                ref = token_auth.get_access(self.new_session())
         except cloud_errors.Unauthorized as exc:
             raise cloud_errors.Unauthorized(refused, request_id=exc.request_id) from exc
         state = token_auth.get_auth_state()
@@ -220,9 +245,10 @@ class OpenStackProvider:
         """An auth plugin on the stored token that never asks Keystone for another."""
         return access_plugin.AccessInfoPlugin(_stored_access(identity), auth_url=self.auth_url)
 
-    def _session(
+    def new_session(
         self, *, auth: ks_plugin.BaseAuthPlugin | None = None
     ) -> os_session.CountingSession:
+        """A keystoneauth1 session on this cloud's settings, counted and recorded."""
         return os_session.build_session(
             auth=auth,
             verify=self.verify,
@@ -242,7 +268,7 @@ def _stored_access(identity: models.Identity) -> access.AccessInfo:
         raise cloud_errors.Unauthorized(errors.SESSION_ENDED) from exc
 
 
-def _projects(body: Mapping[str, Any]) -> tuple[models.Project, ...]:
+def projects_of(body: Mapping[str, Any]) -> tuple[models.Project, ...]:
     """The enabled projects of a ``GET /auth/projects`` body, sorted by name."""
     projects = (
         models.Project(id=p["id"], name=p.get("name") or p["id"])
