@@ -35,6 +35,28 @@ DEFAULTS: dict[str, Any] = {
     # Never its credentials. Read by openstacksdk (extra "clouds"); the portal does
     # not start when the entry cannot be read. Null: the settings above alone.
     "CLOUD": None,
+    # -- single sign-on (WebSSO) -------------------------------------------------------
+    # Log users in through the organisation's identity provider, by Keystone's
+    # federation (WebSSO), beside (or instead of) the password form. Keystone's
+    # [federation] trusted_dashboard must list <PUBLIC_URL>/auth/websso/ exactly.
+    "WEBSSO_ENABLED": False,
+    # Keystone's v3 URL as browsers reach it; null: CLOUD_AUTH_URL. The portal
+    # itself always checks tokens with CLOUD_AUTH_URL.
+    "WEBSSO_KEYSTONE_URL": None,
+    # The buttons of the login page: {"label": ..., "protocol": "openid"}, or with an
+    # identity provider {"label": ..., "idp": "myidp", "protocol": "openid"}; a label
+    # is a string or a mapping by language ({"en": ..., "zh_CN": ...}).
+    "WEBSSO_CHOICES": [{"label": "Single sign-on", "protocol": "openid"}],
+    # True: the login page goes straight to the only choice.
+    "WEBSSO_DIRECT": False,
+    # Where logout goes on to after a single sign-on login (the identity
+    # provider's logout page), or null.
+    "WEBSSO_IDP_LOGOUT_URL": None,
+    # The portal's public base URL (https://cloud.example.org), which the callback's
+    # URL is built from (never from the request's host); required with WebSSO.
+    "PUBLIC_URL": None,
+    # False hides the password form when WebSSO is on.
+    "LOGIN_PASSWORD_FORM": True,
     # -- the demo cloud ------------------------------------------------------------
     "DEMO_DATABASE": None,  # default: instance/demo-cloud.sqlite
     "DEMO_BUILD_SECONDS": 3.0,

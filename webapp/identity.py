@@ -22,6 +22,9 @@ from webapp.state import LOGIN
 SESSION_KEY = "identity"
 #: whose login the session is, kept when the identity is forgotten (token expired)
 USER_KEY = "user"
+#: the single sign-on choice (its index in ``WEBSSO_CHOICES``) of a login made
+#: through it; kept when the identity is forgotten, so it is taken again
+WEBSSO_CHOICE = "websso_choice"
 
 
 def remember(identity: Identity) -> None:
@@ -54,8 +57,17 @@ def load_identity() -> None:
 
 
 def login_url(next_url: str | None = None) -> str:
-    """The login page, coming back to ``next_url`` (default: this page) after."""
-    return url_for("auth.login", next=next_url or _this_page())
+    """The login page, coming back to ``next_url`` (default: this page) after.
+
+    With single sign-on, a user who logged in through it (or anyone, with
+    ``WEBSSO_DIRECT``) is sent through the same choice again instead: the identity
+    provider's own session usually makes that seamless.
+    """
+    target = next_url or _this_page()
+    choice = _websso_choice()
+    if choice is not None:
+        return url_for("auth.websso_start", choice=choice, next=target)
+    return url_for("auth.login", next=target)
 
 
 def login_required(view):
@@ -70,6 +82,20 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _websso_choice() -> int | None:
+    """The single sign-on choice a new login goes through, or None (the login page)."""
+    # Imported here: the auth blueprint imports this module.
+    from webapp.blueprints.auth.websso_settings import websso_settings
+
+    settings = websso_settings()
+    if settings is None:
+        return None
+    choice = session.get(WEBSSO_CHOICE)
+    if isinstance(choice, int) and 0 <= choice < len(settings.choices):
+        return choice
+    return 0 if settings.direct else None
 
 
 def safe_next(url: str | None) -> str:
