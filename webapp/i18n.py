@@ -25,6 +25,7 @@ from typing import Any
 
 import flask_babel
 from babel import Locale
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask
 from flask import current_app
 from flask import has_app_context
@@ -50,6 +51,7 @@ __all__ = [
     "locale_tag",
     "moment",
     "ngettext",
+    "operator_text",
     "parse_time",
 ]
 
@@ -57,6 +59,8 @@ log = logging.getLogger(__name__)
 
 #: where the catalogs are: ``<locale>/LC_MESSAGES/messages.po`` (and ``.mo``)
 TRANSLATIONS = Path(__file__).with_name("translations")
+#: the language the code's own text is written in: it needs no catalog
+SOURCE_LANGUAGE = "en"
 #: the cookie that remembers the user's choice (a locale name, e.g. ``zh_CN``)
 LANGUAGE_COOKIE = "skiff_language"
 
@@ -72,10 +76,13 @@ _ALIASES = {"zh-Hans": "zh_CN", "zh-Hans-CN": "zh_CN", "zh-SG": "zh_CN"}
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel to ``app``; its catalogs are the package's ``translations``.
 
-    A language offered without a catalog stops the app here; one whose catalog is
-    not compiled is logged (its pages would be English under another name).
+    A language offered without a catalog (English, the source language, needs
+    none) stops the app here; one whose catalog is not compiled is logged (its
+    pages would be English under another name).
     """
-    for language in app.config["LANGUAGES"][1:]:
+    for language in app.config["LANGUAGES"]:
+        if language == SOURCE_LANGUAGE:
+            continue
         folder = TRANSLATIONS / catalog_name(language) / "LC_MESSAGES"
         if not (folder / "messages.po").exists():
             raise ValueError(f"LANGUAGES offers {language!r}, which has no catalog in {folder}")
@@ -89,6 +96,7 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(moment)
     app.add_template_filter(day)
+    app.add_template_filter(format_decimal, "number")
 
 
 def select_locale() -> str:
@@ -194,8 +202,19 @@ def lazy_gettext(string: str, **variables: Any) -> Any:
     return LazyString(gettext, string, **variables)
 
 
+def operator_text(value: object) -> str:
+    """``value`` as text in the operator's language (the first of ``LANGUAGES``),
+    whatever the user's, for the logs: one language per deployment, so lines can
+    be searched. A lazy string, or an error whose message is one, is rendered so;
+    text already translated stays as it is."""
+    if not _bound():
+        return str(value)
+    with flask_babel.force_locale(current_app.config["LANGUAGES"][0]):
+        return str(value)
+
+
 def format_decimal(number: float) -> str:
     """A number with the thousands separators of the request's language."""
     if _bound():
         return str(flask_babel.format_decimal(number))
-    return f"{number:,}"
+    return str(babel_format_decimal(number, locale="en"))

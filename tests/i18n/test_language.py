@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import flask_babel
 import pytest
 
 from webapp import create_app
+from webapp.forms.launch.common import size_mb
 from webapp.i18n import LANGUAGE_COOKIE
 from webapp.i18n import day
 from webapp.i18n import moment
@@ -127,3 +129,18 @@ def test_dates_follow_the_language(app):
 def test_a_language_offered_without_a_catalog_stops_the_app(tmp_path):
     with pytest.raises(ValueError, match="'fr', which has no catalog"):
         create_app({"LANGUAGES": ["en", "fr"]}, instance_path=str(tmp_path))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_quota_figures_are_written_the_languages_way(wizard, language):
+    """The demo project's 51,200 MB of RAM, grouped as the language groups digits
+    (a comma in both of these), in the bars and in the sizes."""
+    wizard.client.set_cookie(LANGUAGE_COOKIE, language)
+    wizard.open()
+    wizard.fill_all()
+    html = wizard.page("flavor")
+    figures = re.findall(r'<span class="quota-figures">([^<]*)', html)
+    assert any("51,200" in line for line in figures), figures
+    assert not any("51200" in line for line in figures), figures
+    with wizard.client.application.test_request_context(), flask_babel.force_locale("de"):
+        assert size_mb(1536) == "1,5 GB"

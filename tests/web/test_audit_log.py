@@ -22,6 +22,7 @@ from tests.helpers.audit import read_lines
 from tests.helpers.servers import Servers
 from tests.helpers.wizard import Wizard
 from webapp.cloud.demo import data as demo_data
+from webapp.i18n import LANGUAGE_COOKIE
 from webapp.ops.audit import AppendingFile
 
 PASSWORD = "Tr0ub4dor&3-audit"
@@ -178,6 +179,41 @@ def test_a_server_action_writes_one_line_once_done(app, wizard, log):
     assert actions[0]["request_id"] == done.headers["X-Request-ID"]
     assert actions[1]["request_id"] == refused.headers["X-Request-ID"]
     assert "not possible now" in actions[1]["error"]
+
+
+@pytest.mark.parametrize(
+    ("languages", "wrong_password", "not_possible", "invalid"),
+    [
+        (["en", "zh_CN"], "Invalid user name or password.", "not possible now", "Could not launch"),
+        (["zh_CN", "en"], "用户名或密码无效。", "现在无法", "无法创建"),
+    ],
+    ids=["english operator", "chinese operator"],
+)
+def test_lines_are_in_the_operators_language_whatever_the_users(
+    tmp_path, languages, wrong_password, not_possible, invalid
+):
+    """The first of LANGUAGES is the operator's: a user reading the portal in the
+    other language leaves lines the operator can search."""
+    users_language = languages[1]
+    client = audit_app(tmp_path, LANGUAGES=languages).test_client()
+    client.set_cookie(LANGUAGE_COOKIE, users_language)
+    wizard = Wizard(client)
+    wizard.login("demo", "not-the-password")
+    wizard.login()
+    servers = Servers(wizard)
+    server_id = servers.launch(name="acted")
+    servers.act(server_id, "stop", confirmed=True)
+    servers.act(server_id, "reboot")  # refused: stopped
+    wizard.open()
+    wizard.fill_all(name="half")
+    wizard.post("details", nav="back", name="")
+    wizard.launch()  # invalid: no name
+
+    errors = [line["error"] for line in read_lines(tmp_path / "audit.log") if line["error"]]
+    assert len(errors) == 3, errors
+    assert errors[0] == wrong_password
+    assert not_possible in errors[1]
+    assert invalid in errors[2]
 
 
 def test_text_format_is_one_line_of_key_value_pairs(tmp_path):

@@ -48,6 +48,7 @@ from webapp import events
 from webapp.cloud.models import Identity
 from webapp.cloud.openstack.session import CallLog
 from webapp.cloud.openstack.session import scoped_recording
+from webapp.i18n import operator_text
 from webapp.request_ids import request_id
 
 __all__ = ["FORMATS", "LOGGER_NAME", "AppendingFile", "entry", "format_line", "init_app"]
@@ -100,7 +101,7 @@ def entry(
     identity: Identity | None,
     user_name: str | None = None,
     what: dict[str, Any] | None = None,
-    error: str | None = None,
+    error: object = None,
 ) -> dict[str, Any]:
     """One audit line as a dict, from explicitly chosen fields only."""
     return {
@@ -155,7 +156,7 @@ def _on_login(
     user_name: str,
     identity: Identity | None,
     outcome: str,
-    error: str | None = None,
+    error: object = None,
     **_extra: Any,
 ) -> None:
     _write(app, entry("login", outcome, identity=identity, user_name=user_name, error=error))
@@ -166,7 +167,7 @@ def _on_logout(app: Flask, *, identity: Identity, **_extra: Any) -> None:
 
 
 def _on_project_switched(
-    app: Flask, *, identity: Identity, outcome: str, error: str | None = None, **_extra: Any
+    app: Flask, *, identity: Identity, outcome: str, error: object = None, **_extra: Any
 ) -> None:
     _write(app, entry("project_switch", outcome, identity=identity, error=error))
 
@@ -179,7 +180,7 @@ def _on_launch(
     server_ids: list[str] | None = None,
     details: dict[str, Any] | None = None,
     seconds: float | None = None,
-    error: str | None = None,
+    error: object = None,
     **_extra: Any,
 ) -> None:
     details = details or {}
@@ -203,7 +204,7 @@ def _on_server_action(
     action: str,
     server_ids: list[str],
     outcome: str,
-    error: str | None = None,
+    error: object = None,
     **_extra: Any,
 ) -> None:
     what = {"action": action, "server_ids": list(server_ids)}
@@ -261,7 +262,7 @@ def _now() -> str:
 
 
 def _clip(text: object) -> str | None:
-    return None if text is None else str(text)[:MAX_TEXT]
+    return None if text is None else operator_text(text)[:MAX_TEXT]
 
 
 def _text_value(value: object) -> str:

@@ -43,7 +43,7 @@ def switch_region() -> ResponseReturnValue:
             identity = get_provider().switch_region(g.identity, str(form.region.data))
         except CloudError as error:
             flash(_("Could not switch region: %(error)s", error=error), "error")
-            tell(events.project_switched, identity=g.identity, outcome="refused", error=str(error))
+            tell(events.project_switched, identity=g.identity, outcome="refused", error=error)
         else:
             if identity != g.identity:
                 remember(identity)

@@ -58,7 +58,7 @@ def login():
                 user_name=str(form.username.data),
                 identity=None,
                 outcome=failure(error),
-                error=str(error),
+                error=error,
             )
         else:
             start_login(identity)
@@ -100,7 +100,7 @@ def switch_project():
         except CloudError as error:
             flash(_("Could not switch project: %(error)s", error=error), "error")
             outcome = failure(error)
-            tell(events.project_switched, identity=g.identity, outcome=outcome, error=str(error))
+            tell(events.project_switched, identity=g.identity, outcome=outcome, error=error)
         else:
             remember(identity)
             session[LAST_PROJECT] = identity.project_id

@@ -208,7 +208,7 @@ def _failed(
     """A sign-in that did not work: audited, logged, and a page saying so; nothing
     is logged in. A cloud that did not answer is the usual 503 page."""
     if error is not None:
-        tell(events.login, user_name="", identity=None, outcome=failure(error), error=str(error))
+        tell(events.login, user_name="", identity=None, outcome=failure(error), error=error)
         if isinstance(error, CloudUnavailable):
             raise error
         message = error.message

@@ -55,6 +55,7 @@ from webapp.events import tell
 from webapp.forms.launch import LaunchInstance
 from webapp.htmx import is_htmx
 from webapp.htmx import retarget
+from webapp.i18n import LazyString
 from webapp.i18n import gettext as _
 from webapp.keys import generate_keypair
 from webapp.state import submit_guard
@@ -237,7 +238,7 @@ def submit(workflow: LaunchInstance, current: Step, data: Posted, *, stay: bool)
         launched = workflow.finalize()
     except Exception as error:
         guard.release(key)
-        said = str(error) if isinstance(error, CloudError) else type(error).__name__
+        said = error if isinstance(error, CloudError) else type(error).__name__
         tell_launch(workflow, "error", started, error=said)
         raise
     except BaseException:
@@ -249,10 +250,11 @@ def submit(workflow: LaunchInstance, current: Step, data: Posted, *, stay: bool)
         flash(banner, "error")
         refusal = workflow.cloud_error
         if refusal is None:
-            tell_launch(workflow, "invalid", started, error=banner)
+            said = LazyString(failure_banner, workflow)  # in the operator's language
+            tell_launch(workflow, "invalid", started, error=said)
         else:
             failed = "error" if isinstance(refusal, CloudUnavailable) else "refused"
-            tell_launch(workflow, failed, started, error=str(refusal))
+            tell_launch(workflow, failed, started, error=refusal)
         return go_with_errors(workflow)
     tell_launch(workflow, "launched", started)
     url = wizards.launched_url(workflow) or url_for("servers.index")
@@ -293,7 +295,7 @@ def failure_banner(workflow: LaunchInstance) -> str:
 
 
 def tell_launch(
-    workflow: LaunchInstance, outcome: str, started: float, *, error: str | None = None
+    workflow: LaunchInstance, outcome: str, started: float, *, error: object = None
 ) -> None:
     """Tell :data:`webapp.events.launch` how the submit went, with what it asked
     for: names and ids only (never a password, a key or user data)."""

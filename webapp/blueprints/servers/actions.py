@@ -102,9 +102,9 @@ def act(server_id: str, action: str) -> Response:
         words = presenting.status_of(server).words
         # Translators: %(action)s is an action's button (Start, Stop...),
         # %(status)s the server's status in words (Running, Stopped...).
-        message = _(
+        message = _l(
             "%(action)s is not possible now: %(name)s is %(status)s.",
-            action=str(label),
+            action=label,
             name=server.name,
             status=words,
         )
@@ -119,7 +119,7 @@ def act(server_id: str, action: str) -> Response:
         flash(_("%(name)s was already gone.", name=server.name), "info")
         return _leave(url_for("servers.index"))
     except Conflict as error:
-        tell_action(action, [server.id], "refused", str(error))
+        tell_action(action, [server.id], "refused", error)
         return _refused(
             # Translators: %(error)s is what the cloud said.
             _(
@@ -129,7 +129,7 @@ def act(server_id: str, action: str) -> Response:
             )
         )
     except CloudError as error:
-        tell_action(action, [server.id], failure(error), str(error))
+        tell_action(action, [server.id], failure(error), error)
         raise
     tell_action(action, [server.id], "success")
     flash(str(done).format(name=server.name), "success")
@@ -147,12 +147,12 @@ def add_floating_ip(server_id: str) -> Response:
     try:
         found = access.connection().add_floating_ip(server.id, pool_id=pool_id)
     except QuotaExceeded as error:
-        tell_action("add-floating-ip", [server.id], "refused", str(error))
+        tell_action("add-floating-ip", [server.id], "refused", error)
         return error_answer(
             403, _("No floating IP left for the project: %(error)s", error=error.message)
         )
     except InvalidRequest as error:
-        tell_action("add-floating-ip", [server.id], "refused", str(error))
+        tell_action("add-floating-ip", [server.id], "refused", error)
         return _refused(
             _(
                 "Could not give %(name)s a floating IP: %(error)s",
@@ -161,7 +161,7 @@ def add_floating_ip(server_id: str) -> Response:
             )
         )
     except CloudError as error:
-        tell_action("add-floating-ip", [server.id], failure(error), str(error))
+        tell_action("add-floating-ip", [server.id], failure(error), error)
         raise
     tell_action("add-floating-ip", [server.id], "success")
     flash(
@@ -204,10 +204,10 @@ def remove_floating_ip(server_id: str, floating_ip_id: str) -> Response:
         tell_action("remove-floating-ip", [server.id], "gone")
         flash(_("That floating IP was already gone."), "info")
     except InvalidRequest as error:
-        tell_action("remove-floating-ip", [server.id], "refused", str(error))
+        tell_action("remove-floating-ip", [server.id], "refused", error)
         return _refused(_("Could not remove the floating IP: %(error)s", error=error.message))
     except CloudError as error:
-        tell_action("remove-floating-ip", [server.id], failure(error), str(error))
+        tell_action("remove-floating-ip", [server.id], failure(error), error)
         raise
     else:
         tell_action("remove-floating-ip", [server.id], "success")
@@ -238,7 +238,7 @@ def delete_many() -> Response:
             tell_action("delete", [server_id], "gone")
             flash(_("%(name)s was already gone.", name=name), "info")
         except CloudError as error:
-            tell_action("delete", [server_id], failure(error), str(error))
+            tell_action("delete", [server_id], failure(error), error)
             flash(_("%(name)s was not deleted: %(error)s", name=name, error=error.message), "error")
         else:
             tell_action("delete", [server_id], "success")
@@ -246,7 +246,7 @@ def delete_many() -> Response:
     return _leave(url_for("servers.index"))
 
 
-def tell_action(action: str, server_ids: list[str], outcome: str, error: str | None = None) -> None:
+def tell_action(action: str, server_ids: list[str], outcome: str, error: object = None) -> None:
     """Tell :data:`webapp.events.server_action` how an action on servers went."""
     tell(
         events.server_action,
@@ -275,7 +275,7 @@ def _found(server_id: str) -> Server | None:
         return None
 
 
-def _refused(message: str) -> Response:
+def _refused(message: str | LazyString) -> Response:
     """A 409 with the reason: the error page, or over HTMX the message."""
     return error_answer(409, message, title=_("Not possible now"))
 

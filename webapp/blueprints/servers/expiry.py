@@ -50,7 +50,9 @@ from webapp.expiry.words import refusal_words
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
 from webapp.htmx import vary_on_htmx
+from webapp.i18n import LazyString
 from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from webapp.identity import login_required
 from webapp.identity import safe_next
 
@@ -94,7 +96,7 @@ def extend(server_id: str) -> Response:
     except InvalidExpiry:
         current = None
     if current is None:
-        message = _("%(name)s does not expire.", name=server.name)
+        message = _l("%(name)s does not expire.", name=server.name)
         tell_action("extend", [server.id], "refused", message)
         return error_answer(409, message)
     in_list = request.form.get("where") == "list"
@@ -106,7 +108,7 @@ def extend(server_id: str) -> Response:
     refusal = Refusal.TOO_SHORT if not never and lease is None else None
     refusal = refusal or rules.check_extension(lease, now=now, expires_at=current.expires_at)
     if refusal is not None:
-        tell_action("extend", [server.id], "refused", refusal_words(rules, refusal))
+        tell_action("extend", [server.id], "refused", LazyString(refusal_words, rules, refusal))
         return error_answer(422, refusal_words(rules, refusal), title=_("Not extended"))
     if lease is None:
         items: dict[str, str | None] = {EXPIRES_AT: None, EXPIRY_ACTION: None}
@@ -125,7 +127,7 @@ def extend(server_id: str) -> Response:
         url = url_for("servers.index")
         return htmx_redirect(url) if is_htmx() else redirect(url, code=303)
     except InvalidRequest as error:  # Nova's 409 in a state that forbids it, too
-        tell_action("extend", [server.id], "refused", str(error))
+        tell_action("extend", [server.id], "refused", error)
         return error_answer(
             409,
             # Translators: %(error)s is what the cloud said.
@@ -137,7 +139,7 @@ def extend(server_id: str) -> Response:
             title=_("Not extended"),
         )
     except CloudError as error:
-        tell_action("extend", [server.id], failure(error), str(error))
+        tell_action("extend", [server.id], failure(error), error)
         raise
     tell_action("extend", [server.id], "success")
     flash(message, "success")

@@ -17,6 +17,7 @@ from webapp.cloud.base import CloudConnection
 from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 from webapp.forms.launch.settings import LaunchSettings
+from webapp.i18n import format_decimal
 from webapp.i18n import gettext as _
 from webapp.workflow import Action
 
@@ -74,8 +75,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def size_mb(value: int) -> str:
-    """Megabytes in words: 512 MB, 2 GB (the units are the same in every language)."""
-    return f"{value / 1024:g} GB" if value >= 1024 else f"{value} MB"
+    """Megabytes in words: 512 MB, 2 GB, 1,536 GB (the units are the same in every
+    language; the number is written the language's way)."""
+    if value >= 1024:
+        return f"{format_decimal(round(value / 1024, 2))} GB"
+    return f"{format_decimal(value)} MB"
 
 
 def flavor_label(flavor: Flavor) -> str:

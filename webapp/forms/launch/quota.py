@@ -16,6 +16,7 @@ from webapp.cloud.catalog import Catalog
 from webapp.cloud.models import Flavor
 from webapp.cloud.models import Limits
 from webapp.forms.launch.common import size_mb
+from webapp.i18n import format_decimal
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.i18n import ngettext
@@ -58,7 +59,7 @@ def _amount(resource: str, value: int) -> str:
     if resource == RAM:
         return _("%(size)s of RAM", size=size_mb(value))
     if resource == GIGABYTES:
-        return _("%(size)s GB of volume storage", size=value)
+        return _("%(size)s GB of volume storage", size=format_decimal(value))
     if resource == INSTANCES:
         return ngettext("%(num)d instance", "%(num)d instances", value)
     if resource == CORES:
@@ -69,18 +70,20 @@ def _amount(resource: str, value: int) -> str:
 def _limit(resource: str, value: int) -> str:
     """A limit in words; the unit is left out where the sentence just named it."""
     if resource == INSTANCES:
-        return str(value)
+        return format_decimal(value)
     if resource == RAM:
         return size_mb(value)
     if resource == GIGABYTES:
-        return f"{value} GB"
+        return f"{format_decimal(value)} GB"
     return _amount(resource, value)
 
 
 def _in_use(resource: str, value: int) -> tuple[str, int]:
     """What is in use, in words ("2", "46 GB"), and the number that makes the
     sentence singular or plural ("1 is in use", "1 GB is in use")."""
-    words = {RAM: size_mb(value), GIGABYTES: f"{value} GB"}.get(resource, str(value))
+    words = {RAM: size_mb(value), GIGABYTES: f"{format_decimal(value)} GB"}.get(
+        resource, format_decimal(value)
+    )
     return words, 1 if words.split(" ")[0] == "1" else value
 
 
