@@ -8,6 +8,7 @@ operator credential from a clouds.yaml (the devcloud's admin)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from novaclient import exceptions as nova_exc
 
+from tests.helpers.again import press_again
 from tests.helpers.expiry import log_lines
 from tests.helpers.expiry import outcome_of
 from tests.helpers.servers import wait_for_final
@@ -127,6 +129,17 @@ def test_expired_servers_are_stopped_and_deleted_by_the_expire_command(
         assert status == "ACTIVE", html
     listing = portal.client.get(f"/servers/?ids={ids['stop']},{ids['delete']}").text
     assert listing.count("minute left</time>") + listing.count("minutes left</time>") == 2
+
+    # "Launch again like this" gives the copy the same lease, read from Nova's
+    # created time and the expiry (nothing is launched: the wizard is only opened)
+    pressed = press_again(portal, ids["delete"])
+    assert pressed.status_code == 303, pressed.status_code
+    details = portal.client.get(pressed.headers["Location"].replace("/review", "/details")).text
+    assert re.search(r'name="expiry_amount"[^>]*value="1"', details), details[-3000:]
+    assert re.search(
+        r'<option selected value="minutes">|<option value="minutes" selected>', details
+    )
+    assert re.search(r'<option selected value="delete">|<option value="delete" selected>', details)
 
     # not yet expired: nothing to say about them
     early = expire("--dry-run")

@@ -17,6 +17,7 @@ from tests.helpers.again import press_again
 from tests.helpers.again import saved_input
 from tests.helpers.expiry import HTMX
 from tests.helpers.expiry import around
+from tests.helpers.expiry import demo_server
 from tests.helpers.expiry import demo_servers
 from tests.helpers.expiry import expires_at
 from tests.helpers.expiry import expiring
@@ -142,11 +143,53 @@ def test_the_operators_rules(tmp_path):
     assert around(expires_at(demo_servers(app)[server_id]), before + timedelta(days=2))
 
 
-def test_launch_again_leaves_the_expiry_to_the_new_wizard(app, wizard):
-    server_id = launch(wizard, metadata="role=web", **LEASE)
+def again(app, wizard, server_id) -> dict[str, list[str]]:
+    """Press "Launch again like this" on the server; the new wizard's Details input."""
     response = press_again(wizard, server_id)
+    assert response.status_code == 303, response.status_code
     wizard.url = response.headers["Location"].rsplit("/", 1)[0]
+    return saved_input(app, wizard)["details"]
+
+
+def lease_of(details: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(
+        (details.get(name) or [""])[0]
+        for name in ("expires", "expiry_amount", "expiry_unit", "expiry_action")
+    )
+
+
+def test_launch_again_gives_the_new_server_the_same_lease(app, wizard):
+    server_id = launch(wizard, metadata="role=web", expiry_action="delete", **LEASE)
+    details = again(app, wizard, server_id)
+    assert lease_of(details) == ("after", "3", "days", "delete")
+    # the expiry's own items are not copied as metadata: the lease starts anew
     assert saved_input(app, wizard)["config"]["metadata"] == ["role=web"]
+    before = now()
+    launched = wizard.launch()
+    assert launched.status_code == 303, launched.text[-2000:]
+    copy = demo_servers(app)[launched.headers["Location"].rsplit("/", 1)[1]]
+    assert before + timedelta(days=3, seconds=-1) <= expires_at(copy) <= now() + timedelta(days=3)
+    assert copy.metadata[EXPIRY_ACTION] == "delete"
+
+
+def test_launch_again_of_a_server_that_never_expires_chooses_never(tmp_path):
+    app = expiry_app(tmp_path, EXPIRY_DEFAULT="2 days")
+    wizard = Wizard(app.test_client())
+    wizard.login()
+    server_id = launch(wizard, expires="never")
+    assert lease_of(again(app, wizard, server_id))[0] == "never"
+
+
+def test_launch_again_keeps_an_extended_lease_within_todays_longest(tmp_path):
+    app = expiry_app(tmp_path, EXPIRY_MAX_HOURS=72)
+    wizard = Wizard(app.test_client())
+    wizard.login()
+    wizard.open()
+    server_id = demo_server(app, name="long", metadata=expiring(now() + timedelta(days=10)))
+    assert lease_of(again(app, wizard, server_id)) == ("after", "3", "days", "stop")
+    # and a lease it cannot read is not typed: the operator's default stands
+    odd = demo_server(app, name="odd", metadata={EXPIRES_AT: "soon"})
+    assert lease_of(again(app, wizard, odd)) == ("", "", "", "")
 
 
 # -- the list and the page ---------------------------------------------------------

@@ -61,6 +61,7 @@ def test_every_setting_is_copied_it_lands_on_review_and_launches_the_same(wizard
         "description": ["front end"],
         "availability_zone": [""],
         "count": ["1"],
+        "expires": ["never"],  # as the first: it has no expiry
     }
     assert typed["source"] == {"source_id": [first.image_id]}  # no new volume
     assert typed["flavor"] == {"flavor": [first.flavor_id]}

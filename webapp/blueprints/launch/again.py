@@ -12,7 +12,9 @@ with an error, or on the last one, ready to launch.
 What is copied, step by step:
 
 - Details: the name with a suffix ("web" -> "web-2", "web-2" -> "web-3"), the
-  description; one server, in any zone.
+  description; one server, in any zone; the lease it was given (from its launch
+  to its expiry, so an extended one counts whole, within today's longest) and
+  what then happens to it, or never.
 - Source: the image or instance snapshot it booted from. Booted from a volume:
   the image that volume was made from, copied into a new volume of the same size
   (and type); without such an image, or a cloud without volumes, nothing, and the
@@ -47,6 +49,7 @@ from webapp.cloud.models import Volume
 from webapp.expiry.lease import METADATA_KEYS as EXPIRY_METADATA_KEYS
 from webapp.forms.launch import LaunchInstance
 from webapp.forms.launch.common import LaunchResources
+from webapp.forms.launch.expiry import expiry_fields_of
 from webapp.forms.launch.extra_steps import OperatorStep
 from webapp.forms.launch.extra_steps import Recovered
 from webapp.forms.launch.network import NIC_SLOTS
@@ -162,6 +165,7 @@ def seed(original: Original, resources: LaunchResources, steps: Sequence[Step] =
         "description": server.description or "",
         "availability_zone": "",
         "count": "1",
+        **expiry_fields_of(server, resources.settings.expiry),
     }
     found.inputs["source"] = _source(original, resources, found)
     found.inputs["flavor"] = {"flavor": _flavor(server, catalog, found)}

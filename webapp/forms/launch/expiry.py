@@ -1,6 +1,7 @@
 """The lease a launch chooses on the Details step, and what it becomes: the
 server's expiry metadata (counted with the Configuration step's own items
-against the project's limit) and its words on Review.
+against the project's limit) and its words on Review; and back, the lease a
+server had, for "Launch again like this".
 
 The Details step keeps the choice, not a moment (``expires``: "never" or
 "after", ``expiry_amount``, ``expiry_unit``, ``expiry_action``): the lease starts
@@ -14,17 +15,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from webapp.cloud.models import Server
 from webapp.expiry.lease import METADATA_KEYS
 from webapp.expiry.lease import UNITS
 from webapp.expiry.lease import Expiry
+from webapp.expiry.lease import InvalidExpiry
 from webapp.expiry.lease import Lease
+from webapp.expiry.lease import read_expiry
 from webapp.expiry.policy import ExpiryPolicy
 from webapp.expiry.words import lease_words
 from webapp.i18n import gettext as _
 from webapp.i18n import ngettext
+from webapp.i18n import parse_time
 
 __all__ = [
     "expiry_defaults",
+    "expiry_fields_of",
     "expiry_hint",
     "expiry_metadata",
     "expiry_summary",
@@ -61,6 +67,36 @@ def expiry_defaults(policy: ExpiryPolicy) -> dict[str, object]:
         "expiry_amount": lease.amount if lease else None,
         "expiry_unit": lease.unit if lease else "hours",
         "expiry_action": policy.default_action,
+    }
+
+
+def expiry_fields_of(server: Server, policy: ExpiryPolicy) -> dict[str, str]:
+    """The Details step's expiry fields for the lease ``server`` had (to launch
+    another like it): its expiry
+    less its creation, in the largest whole unit, at most today's longest; "never"
+    without one, where allowed. Nothing (the operator's default) when it cannot be
+    read, or "never" is no longer allowed."""
+    try:
+        expiry = read_expiry(server.metadata)
+    except InvalidExpiry:
+        return {}
+    if expiry is None:
+        return {"expires": "never"} if policy.allow_never else {}
+    created = parse_time(server.created)
+    if created is None or created.tzinfo is None:
+        return {}
+    # the lease started when the server was asked for, a moment before Nova's created
+    minutes = round((expiry.expires_at - created).total_seconds() / 60)
+    if minutes < 1:
+        return {}
+    lease = Lease.of_hours(minutes / 60)
+    if policy.check(lease) is not None:
+        lease = policy.longest
+    return {
+        "expires": "after",
+        "expiry_amount": str(lease.amount),
+        "expiry_unit": lease.unit,
+        "expiry_action": expiry.action,
     }
 
 
