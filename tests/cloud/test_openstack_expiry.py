@@ -9,8 +9,10 @@ from urllib import parse
 import pytest
 
 from tests.helpers.fake_cloud import nova_server
+from tests.helpers.regions import TwoRegionCloud
 from webapp.cloud import errors
 from webapp.cloud.openstack.operator import OpenStackOperator
+from webapp.expiry.sweep import Outcome
 
 SERVER = "srv-1"
 EXPIRES = "skiff:expires_at"
@@ -88,6 +90,11 @@ def test_novas_409_is_a_conflict_in_its_words(cloud, conn):
 def clouds_yaml(cloud, tmp_path, monkeypatch):
     """A clouds.yaml with an operator entry for the fake cloud, where openstacksdk
     looks first; Keystone answers its password login with an admin token."""
+    return operator_entry(cloud, tmp_path, monkeypatch)
+
+
+def operator_entry(cloud, tmp_path, monkeypatch):
+    """:func:`clouds_yaml` for ``cloud``: the token request's mock."""
     path = tmp_path / "clouds.yaml"
     path.write_text(
         "clouds:\n"
@@ -188,3 +195,33 @@ def test_the_operator_stops_and_deletes(cloud, clouds_yaml):
     )
     with pytest.raises(errors.NotFound):
         operator.delete_server(found)
+
+
+def test_every_region_is_swept_and_each_server_acted_on_in_its_own(
+    requests_mock, tmp_path, monkeypatch
+):
+    two = TwoRegionCloud(requests_mock)
+    operator_entry(two, tmp_path, monkeypatch)
+    two.lists()  # each region's Nova version document (and lists the sweep does not read)
+    one = two.http.get(
+        f"{two.nova}/servers/detail",
+        [{"json": {"servers": [nova_server(id="a", tenant_id="p-1")]}}, {"json": {"servers": []}}],
+    )
+    other = two.http.get(
+        f"{two.nova_two}/servers/detail",
+        [{"json": {"servers": [nova_server(id="b", tenant_id="p-2")]}}, {"json": {"servers": []}}],
+    )
+    stopped = two.http.post(f"{two.nova_two}/servers/b/action", status_code=202)
+
+    operator = OpenStackOperator.from_clouds_yaml("ops")
+    assert operator.regions() == ["RegionOne", "RegionTwo"]
+    found = operator.list_all_servers()
+    assert [(f.server.id, f.project_id, f.region) for f in found] == [
+        ("a", "p-1", "RegionOne"),
+        ("b", "p-2", "RegionTwo"),
+    ]
+    assert one.call_count == 2 and other.call_count == 2
+    operator.stop_server(found[1])
+    assert stopped.last_request.json() == {"os-stop": None}
+    line = Outcome(found[1], "stop", "stop requested").line()
+    assert 'project=p-2 region="RegionTwo" action=stop' in line

@@ -19,10 +19,12 @@ __all__ = ["OperatorCloud", "ProjectServer"]
 
 @dataclass(frozen=True)
 class ProjectServer:
-    """A server and the project it belongs to."""
+    """A server, the project it belongs to and the region it runs in ("" on a
+    cloud of one unnamed region)."""
 
     server: Server
     project_id: str
+    region: str = ""
 
 
 class OperatorCloud(Protocol):
@@ -32,7 +34,7 @@ class OperatorCloud(Protocol):
     label: str
 
     def list_all_servers(self) -> list[ProjectServer]:
-        """Every server of every project, with its metadata."""
+        """Every server of every project, in every region, with its metadata."""
 
     def stop_server(self, found: ProjectServer) -> None:
         """Power the server off; Conflict when its state does not allow it."""

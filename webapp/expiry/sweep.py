@@ -46,11 +46,13 @@ class Outcome:
     failed: bool = False
 
     def line(self) -> str:
-        """The log line: ``server=<id> name="<name>" project=<id> action=<a> outcome="<o>"``."""
+        """The log line: ``server=<id> name="<name>" project=<id> [region=<r>]
+        action=<a> outcome="<o>"`` (the region where the cloud names one)."""
         server = self.found.server
+        region = f"region={json.dumps(self.found.region)} " if self.found.region else ""
         return (
             f"server={server.id} name={json.dumps(server.name, ensure_ascii=False)} "
-            f"project={self.found.project_id or '?'} action={self.action} "
+            f"project={self.found.project_id or '?'} {region}action={self.action} "
             f"outcome={json.dumps(self.outcome, ensure_ascii=False)}"
         )
 

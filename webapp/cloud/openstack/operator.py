@@ -1,6 +1,7 @@
 """A real OpenStack as its operator sees it: every project's servers
-(``all_tenants``), with an operator credential that openstacksdk's config loader
-reads from ``clouds.yaml`` (the optional extra ``skiff[expire]``).
+(``all_tenants``) in every region of the catalog that has a compute endpoint,
+with an operator credential that openstacksdk's config loader reads from
+``clouds.yaml`` (the optional extra ``skiff[expire]``).
 
 Only the credential comes from openstacksdk: its keystoneauth1 session drives
 the same novaclient, and its failures become the same cloud errors, as the
@@ -13,6 +14,7 @@ import threading
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
+from keystoneauth1.identity.base import BaseIdentityPlugin
 from novaclient import client as nova_client
 
 from webapp.cloud import errors as cloud_errors
@@ -29,7 +31,7 @@ class OpenStackOperator:
 
     :param session: a keystoneauth1 session with the operator's credential.
     :param label: the credential's name, for the log.
-    :param region_name: the region of the endpoints (None: any).
+    :param region_name: the entry's region, used when the catalog names none.
     :param interface: the catalog interface of the endpoints (None: public).
     """
 
@@ -45,7 +47,7 @@ class OpenStackOperator:
         self._session = session
         self._region_name = region_name
         self._interface = interface or "public"
-        self._nova: nova_client.Client | None = None
+        self._novas: dict[str, nova_client.Client] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -81,33 +83,52 @@ class OpenStackOperator:
         )
 
     def list_all_servers(self) -> list[ProjectServer]:
-        """Every server of every project, Nova's pages followed to the end."""
-        with errors.translated("compute"):
-            found = self._compute().servers.list(search_opts={"all_tenants": True}, limit=-1)
-        return [
-            ProjectServer(convert.server(data), str(data.get("tenant_id") or ""))
-            for data in (server.to_dict() for server in found)
-        ]
+        """Every server of every project in every region, Nova's pages followed
+        to the end."""
+        found: list[ProjectServer] = []
+        for region in self.regions():
+            with errors.translated("compute"):
+                listed = self._compute(region).servers.list(
+                    search_opts={"all_tenants": True}, limit=-1
+                )
+            found += [
+                ProjectServer(convert.server(data), str(data.get("tenant_id") or ""), region)
+                for data in (server.to_dict() for server in listed)
+            ]
+        return found
 
     def stop_server(self, found: ProjectServer) -> None:
         with errors.translated("compute"):
-            self._compute().servers.stop(found.server.id)
+            self._compute(found.region).servers.stop(found.server.id)
 
     def delete_server(self, found: ProjectServer) -> None:
         with errors.translated("compute"):
-            self._compute().servers.delete(found.server.id)
+            self._compute(found.region).servers.delete(found.server.id)
 
-    def _compute(self) -> nova_client.Client:
-        """novaclient at the highest microversion both sides know (negotiated once)."""
+    def regions(self) -> list[str]:
+        """The regions whose compute endpoint (of the interface) the catalog
+        lists, sorted; the entry's own region (or "") when it names none."""
+        auth = self._session.auth
+        if not isinstance(auth, BaseIdentityPlugin):  # pragma: no cover - loaders give one
+            return [self._region_name or ""]
+        with errors.translated("identity"):
+            catalog = auth.get_access(self._session).service_catalog
+        endpoints = catalog.get_endpoints_data(service_type="compute", interface=self._interface)
+        named = {e.region_name for e in endpoints.get("compute", []) if e.region_name}
+        return sorted(named) or [self._region_name or ""]
+
+    def _compute(self, region: str) -> nova_client.Client:
+        """novaclient for ``region`` at the highest microversion both sides know
+        (negotiated once per region)."""
         with self._lock:
-            if self._nova is None:
+            if region not in self._novas:
                 with errors.translated("compute"):
                     nova = nova_client.Client(
                         "2.1",
                         session=self._session,
-                        region_name=self._region_name,
+                        region_name=region or None,
                         endpoint_type=self._interface,
                     )
                     nova.api_version = discovery.negotiate_compute(nova) or discovery.COMPUTE_FLOOR
-                self._nova = nova
-            return self._nova
+                self._novas[region] = nova
+            return self._novas[region]
