@@ -37,6 +37,7 @@ from tests.helpers.equivalents import sent_by_skiff
 from tests.helpers.equivalents import server
 from tests.helpers.equivalents import shell_words
 from tests.helpers.equivalents import trailing_comments
+from webapp.cloud import models
 from webapp.cloud.equivalents import openstack_command
 from webapp.cloud.equivalents import terraform_config
 
@@ -62,24 +63,41 @@ def test_the_command_sends_what_skiff_sends(cloud, conn, tmp_path, case):
 
 
 @pytest.mark.parametrize(
-    ("case", "image", "volume"),
+    ("case", "boot", "taken"),
     [
-        ("image", IMAGE, None),
-        ("instance-snapshot", INSTANCE_SNAPSHOT, None),
-        ("image-to-new-volume", None, None),
-        ("volume", None, VOLUME),
-        ("volume-deleted-with-the-server", None, None),  # --volume cannot say so
-        ("volume-snapshot-to-new-volume", None, None),
-        ("image-with-data-volumes", IMAGE, None),
+        ("image", {"image": IMAGE}, 0),
+        ("instance-snapshot", {"image": INSTANCE_SNAPSHOT}, 0),
+        ("image-to-new-volume", {}, 0),  # --boot-from-volume cannot say its type
+        (
+            "image-to-new-volume-of-the-default-type",
+            {"image": IMAGE, "boot_from_volume": 20, "delete_on_termination": True},
+            1,
+        ),
+        ("image-to-new-volume-kept", {"image": IMAGE, "boot_from_volume": 20}, 1),
+        ("volume", {"volume": VOLUME}, 1),
+        ("volume-deleted-with-the-server", {}, 0),  # --volume cannot say so
+        ("volume-snapshot-to-new-volume", {}, 0),  # --snapshot cannot give a size
+        ("volume-snapshot-as-it-is", {"snapshot": SNAPSHOT}, 1),
+        ("image-with-data-volumes", {"image": IMAGE}, 0),
     ],
 )
-def test_command_boot_source(case, image, volume):
+def test_command_boot_source(case, boot, taken):
+    """OSC's own option for the boot disk where one says it all (it then takes
+    ``taken`` of the devices), else a --block-device for it."""
     parsed = osc_arguments(command_words(openstack_command(SOURCES[case])))
 
-    assert (parsed.image, parsed.volume, parsed.snapshot) == (image, volume, None)
+    expected = {
+        "image": None,
+        "volume": None,
+        "snapshot": None,
+        "boot_from_volume": None,
+        "delete_on_termination": False,
+        **boot,
+    }
+    assert {key: getattr(parsed, key) for key in expected} == expected
     assert (parsed.flavor, parsed.server_name) == ("42", "web")
     # the other disks, one --block-device each, as OSC reads them
-    devices = () if volume else SOURCES[case].block_devices
+    devices = SOURCES[case].block_devices[taken:]
     assert [
         {
             "uuid": read.get("uuid"),
@@ -118,6 +136,15 @@ def test_command_networks(networks, nics):
 
     blank = {"net-id": "", "port-id": "", "v4-fixed-ip": "", "v6-fixed-ip": ""}
     assert parsed.nics == [nic if isinstance(nic, str) else {**blank, **nic} for nic in nics]
+
+
+def test_command_names_a_port_of_its_own_with_port():
+    networks = (ON_PORT, models.Nic(port_id=PORT, fixed_ip="10.0.0.9"))
+    words = command_words(openstack_command(server(image_id=IMAGE, networks=networks)))
+
+    assert words[words.index("--port") + 1] == PORT
+    # a port with an address is said by --nic, which can say both
+    assert f"port-id={PORT},v4-fixed-ip=10.0.0.9" in words
 
 
 @pytest.mark.parametrize(
@@ -225,6 +252,16 @@ def test_command_layout():
 # -- the OpenTofu configuration -----------------------------------------------------
 
 
+#: a volume snapshot made a volume of its size by Nova, kept when the server goes
+SNAPSHOT_KEPT = {
+    "uuid": SNAPSHOT,
+    "source_type": "snapshot",
+    "destination_type": "volume",
+    "boot_index": 0,
+    "delete_on_termination": False,
+}
+
+
 def attached(uuid, delete):
     return {
         "uuid": uuid,
@@ -262,6 +299,18 @@ BLANK = {
             {"size": 20, "image_id": IMAGE, "volume_type": "ssd"},
             [attached(NEW_VOLUME, True)],
         ),
+        (
+            "image-to-new-volume-of-the-default-type",
+            None,
+            {"size": 20, "image_id": IMAGE},
+            [attached(NEW_VOLUME, True)],
+        ),
+        (
+            "image-to-new-volume-kept",
+            None,
+            {"size": 20, "image_id": IMAGE},
+            [attached(NEW_VOLUME, False), BLANK],
+        ),
         ("volume", None, None, [attached(VOLUME, False)]),
         ("volume-deleted-with-the-server", None, None, [attached(VOLUME, True)]),
         (
@@ -270,6 +319,7 @@ BLANK = {
             {"size": 30, "snapshot_id": SNAPSHOT},
             [attached(NEW_VOLUME, False)],
         ),
+        ("volume-snapshot-as-it-is", None, None, [SNAPSHOT_KEPT]),
         # the image stays the local boot disk, as novaclient sends it
         ("image-with-data-volumes", IMAGE, None, [LOCAL_IMAGE, BLANK, BLANK]),
     ],

@@ -71,6 +71,12 @@ SOURCES = {
             ),
         )
     ),
+    "image-to-new-volume-of-the-default-type": server(
+        block_devices=(boot_volume("image", IMAGE, volume_size=20, delete_on_termination=True),)
+    ),
+    "image-to-new-volume-kept": server(
+        block_devices=(boot_volume("image", IMAGE, volume_size=20), DATA)
+    ),
     "volume": server(block_devices=(boot_volume("volume", VOLUME),)),
     "volume-deleted-with-the-server": server(
         block_devices=(boot_volume("volume", VOLUME, delete_on_termination=True),)
@@ -78,6 +84,7 @@ SOURCES = {
     "volume-snapshot-to-new-volume": server(
         block_devices=(boot_volume("snapshot", SNAPSHOT, volume_size=30),)
     ),
+    "volume-snapshot-as-it-is": server(block_devices=(boot_volume("snapshot", SNAPSHOT),)),
     "image-with-data-volumes": server(image_id=IMAGE, block_devices=(DATA, DATA)),
 }
 

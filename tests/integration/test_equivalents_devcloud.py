@@ -199,3 +199,63 @@ def test_the_equivalents_on_review_make_the_same_server(
     assert instance["config_drive"] is True
     assert [n["uuid"] for n in instance["network"]] == [n["uuid"] for n in sent["networks"]]
     assert "user-data" in str(instance["user_data"])
+
+
+def test_the_command_boots_from_a_new_volume_of_the_image_as_the_wizard_does(
+    portal,  # noqa: F811  (the imported fixtures)
+    keypair,  # noqa: F811
+    cleanup,  # noqa: F811
+    nova,
+    admin_nova,
+    os_config,
+    tmp_path,
+):
+    """``--image`` with ``--boot-from-volume`` and ``--delete-on-termination``:
+    both servers boot from a new 1 GB volume of the image, deleted with them."""
+    name = f"skiff-eqv-{uuid.uuid4().hex[:6]}"
+    cleanup.append(name)
+    portal.open()
+    portal.fill_all(
+        name=name,
+        image="devcloud-tiny-raw",
+        flavor="m1.nano",
+        network="demo-net",
+        keypair=keypair,
+        create_volume="y",
+        volume_size="1",
+        delete_on_termination="y",
+    )
+    assert portal.post("config", user_data="").status_code == 303
+    command = download(portal, "command").decode()
+    assert "--boot-from-volume 1" in command and "--delete-on-termination" in command
+    assert "--block-device" not in command
+
+    launched = portal.post("review", nav="launch")
+    assert launched.status_code == 303, launched.get_data(as_text=True)[-1500:]
+    wizard_server = launched.headers["Location"].rsplit("/", 1)[1]
+    cli_server = run_command(command, tmp_path, osc_environment(os_config))
+
+    made = {}
+    for maker, server_id in (("wizard", wizard_server), ("command", cli_server)):
+        found = facts(nova, admin_nova, server_id)
+        raw = admin_nova.servers.get(server_id).to_dict()
+        (attached,) = raw["os-extended-volumes:volumes_attached"]
+        found["delete_on_termination"] = attached["delete_on_termination"]
+        found["volume"] = volume_of(admin_nova, attached["id"])
+        made[maker] = found
+    assert made["wizard"]["status"] == "ACTIVE", made["wizard"]
+    assert made["command"] == made["wizard"]
+    assert made["wizard"]["image"] is None and made["wizard"]["delete_on_termination"] is True
+    assert made["wizard"]["volume"]["size"] == 1
+    assert made["wizard"]["volume"]["image"] == "devcloud-tiny-raw"
+
+
+def volume_of(nova, volume_id: str) -> dict:
+    """A volume's size and the name of the image it was made from, from Cinder."""
+    cinder = nova.client.session
+    endpoint = cinder.get_endpoint(service_type="block-storage", interface="public")
+    body = cinder.get(f"{endpoint}/volumes/{volume_id}").json()["volume"]
+    return {
+        "size": body["size"],
+        "image": (body.get("volume_image_metadata") or {}).get("image_name"),
+    }

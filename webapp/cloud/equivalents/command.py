@@ -60,30 +60,51 @@ def openstack_command(
 
 
 def _boot_source(request: models.ServerRequest) -> list[tuple[str, str | None]]:
-    """``--image``, ``--volume`` and ``--block-device`` options for the disks.
+    """The boot disk as OSC's own option for it where one says all of it
+    (``--image``, ``--image`` with ``--boot-from-volume``, ``--volume``,
+    ``--snapshot``), else a ``--block-device``; then one ``--block-device`` per
+    other disk.
 
     With ``--image`` and block devices, OSC (like novaclient) makes the image the
     local boot disk ahead of them, so the mappings are the same as Skiff's.
     """
     options: list[tuple[str, str | None]] = []
     devices = list(request.block_devices)
+    boot = devices[0] if devices and devices[0].boot_index == 0 and devices[0].uuid else None
     if request.image_id:
         options.append(("--image", request.image_id))
-    elif devices and _is_plain_volume(devices[0]):
+    elif boot and _is_new_volume_of_image(boot):
+        devices.pop(0)
+        options += [("--image", boot.uuid), ("--boot-from-volume", str(boot.volume_size))]
+        if boot.delete_on_termination:
+            options.append(("--delete-on-termination", None))
+    elif boot and _is_kept_volume(boot, "volume"):
         # --volume maps it as Nova's default would: kept when the server goes
         options.append(("--volume", devices.pop(0).uuid))
+    elif boot and _is_kept_volume(boot, "snapshot"):
+        options.append(("--snapshot", devices.pop(0).uuid))
     options += [("--block-device", _mapping(device)) for device in devices]
     return options
 
 
-def _is_plain_volume(device: models.BlockDevice) -> bool:
-    """Whether ``device`` boots from an existing volume that outlives the server,
-    which is all that ``--volume`` can say."""
+def _is_new_volume_of_image(device: models.BlockDevice) -> bool:
+    """Whether the boot disk is a new volume made from an image, of a size and
+    of the default type: what ``--image`` with ``--boot-from-volume`` says."""
     return (
-        device.source_type == "volume"
+        device.source_type == "image"
         and device.destination_type == "volume"
-        and device.boot_index == 0
-        and bool(device.uuid)
+        and device.volume_size is not None
+        and not device.volume_type
+    )
+
+
+def _is_kept_volume(device: models.BlockDevice, source_type: str) -> bool:
+    """Whether the boot disk is an existing volume (or a new volume of a volume
+    snapshot) of its own size that outlives the server: all that ``--volume``
+    (``--snapshot``) can say."""
+    return (
+        device.source_type == source_type
+        and device.destination_type == "volume"
         and device.volume_size is None
         and not device.delete_on_termination
         and not device.volume_type
@@ -108,11 +129,14 @@ def _mapping(device: models.BlockDevice) -> str:
 
 
 def _networks(networks: tuple[models.Nic, ...] | str) -> list[tuple[str, str | None]]:
-    """``--nic`` options; none when nothing was chosen (OSC then asks for "auto"
-    from compute API 2.37, as Skiff does)."""
+    """``--nic`` options (``--port`` for a port of its own); none when nothing
+    was chosen (OSC then asks for "auto" from compute API 2.37, as Skiff does)."""
     if isinstance(networks, str):
         return [("--nic", networks)]
-    return [("--nic", _nic(nic)) for nic in networks]
+    return [
+        ("--port", nic.port_id) if nic.port_id and not nic.fixed_ip else ("--nic", _nic(nic))
+        for nic in networks
+    ]
 
 
 def _nic(nic: models.Nic) -> str:
