@@ -9,8 +9,8 @@ listener reads only its names and ids); ``error`` is the message shown (with the
 cloud's request id when it gave one), or None.
 
 ``login`` (``user_name`` as typed, ``identity`` or None, ``outcome``:
-"success" | "refused" (wrong credentials) | "error" (the cloud did not answer),
-``error``), ``logout`` (``identity``), ``project_switched`` (``identity``: the
+"success" | "refused" (wrong credentials) | "limited" (too many attempts: not
+tried) | "error" (the cloud did not answer), ``error``), ``logout`` (``identity``), ``project_switched`` (``identity``: the
 new one, or the old one when it failed, ``outcome``: "success" | "refused" |
 "error", ``error``), ``launch`` (``identity``, ``outcome``: "launched" |
 "invalid" (a step refused it) | "refused" (the cloud did) | "error" (the cloud

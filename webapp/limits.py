@@ -52,6 +52,8 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem
 from limits import parse_many
 
+from webapp import events
+from webapp.events import tell
 from webapp.i18n import LazyString
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
@@ -92,22 +94,18 @@ def init_limits(app: Flask) -> None:
             scope="login-address",
             key=get_remote_address,
             applies=_is_login,
-            text=_l("Too many login attempts from your address."),
         ),
         _rule(
             app.config["LOGIN_LIMIT_PER_USER"],
             scope="login-user",
             key=_username,
             applies=lambda: _is_login() and bool(_username()),
-            text=_l("Too many login attempts for this user name."),
         ),
         _rule(
             app.config["LAUNCH_LIMIT"],
             scope="launch",
             key=lambda: str(session.get(USER_KEY) or ""),
             applies=_is_final_submit,
-            # Translators: {limit} is a rate such as "2 per hour" or "5 per 10 minutes".
-            text=_l("Too many launches: at most {limit} for each user."),
         ),
     ]
     extension = Limiter(
@@ -144,11 +142,11 @@ def _rule(
     scope: str,
     key: Callable[[], str],
     applies: Callable[[], bool],
-    text: LazyString,
 ) -> ApplicationLimit | None:
     """One setting's limits (None when it is empty), keyed by ``key`` under ``scope``,
-    counting the requests ``applies`` picks; ``text`` says what was limited (in the
-    language of the request that hit the limit)."""
+    counting the requests ``applies`` picks; :data:`_SAID` of ``scope`` says what
+    was limited (in the language of the request that hit the limit)."""
+    text = _SAID[scope]
     if not value:
         return None
     parse_many(value)  # a typo in a setting stops the app here, not every request
@@ -159,6 +157,15 @@ def _rule(
         exempt_when=lambda: not applies(),
         error_message=functools.partial(_message, text),
     )
+
+
+#: what a hit of each scope's limit says
+_SAID: dict[str, LazyString] = {
+    "login-address": _l("Too many login attempts from your address."),
+    "login-user": _l("Too many login attempts for this user name."),
+    # Translators: {limit} is a rate such as "2 per hour" or "5 per 10 minutes".
+    "launch": _l("Too many launches: at most {limit} for each user."),
+}
 
 
 def _never_limited() -> bool:
@@ -201,9 +208,20 @@ def _message(text: LazyString) -> str:
 
 
 def _retry_after(response: Response) -> Response:
-    """An after-request hook: a 429 of a limit hit says when to come back, in seconds."""
-    if response.status_code == 429 and _hit() is not None:
+    """An after-request hook: a 429 of a limit hit says when to come back, in
+    seconds; a login refused so is told to the audit (its outcome "limited")."""
+    hit = _hit() if response.status_code == 429 else None
+    if hit is not None:
         response.headers["Retry-After"] = str(_wait_seconds())
+        if _is_login():
+            scope = str(hit.request_args[-1]) if hit.request_args else ""
+            tell(
+                events.login,
+                user_name=request.form.get("username", ""),
+                identity=None,
+                outcome="limited",
+                error=LazyString(_message, _SAID.get(scope, _SAID["login-address"])),
+            )
     return response
 
 

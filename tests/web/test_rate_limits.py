@@ -9,9 +9,11 @@ import re
 
 import pytest
 
+from tests.helpers.audit import read_lines
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.wizard import Wizard
 from webapp import create_app
+from webapp.i18n import LANGUAGE_COOKIE
 from webapp.state import state
 
 ADDRESS_LIMITED = re.compile(
@@ -95,6 +97,22 @@ def test_the_11th_login_in_a_minute_is_429_wrong_and_right_passwords_alike(make_
     headers = {"HX-Request": "true"} if htmx else {}
     for password in ("demo", "wrong"):
         assert_limited(attempt(client, password=password, **headers), ADDRESS_LIMITED, htmx=htmx)
+
+
+def test_a_limited_login_is_in_the_audit_log_in_the_operators_language(make_app, tmp_path):
+    audit = tmp_path / "audit.log"
+    client = make_app(AUDIT_LOG=str(audit)).test_client()
+    client.set_cookie(LANGUAGE_COOKIE, "zh_CN")
+    for _ in range(11):
+        last = attempt(client, username="Mallory")
+    assert last.status_code == 429
+
+    lines = read_lines(audit)
+    assert [line["outcome"] for line in lines] == ["refused"] * 10 + ["limited"]
+    limited = lines[-1]
+    assert limited["user"] == {"name": "Mallory", "id": None}
+    assert ADDRESS_LIMITED.fullmatch(limited["error"]), limited["error"]
+    assert limited["request_id"] == last.headers["X-Request-ID"]
 
 
 def test_showing_the_form_is_not_counted(make_app):
