@@ -117,12 +117,12 @@ def test_wizard_with_javascript_swaps_panels_and_follows_the_build(page, live_se
     expect(flavor(page, "m1.medium")).to_be_checked()
     expect(flavor(page, "m1.medium")).to_be_focused()  # the focus stays on the radio
     expect(quota(page, "vCPUs")).to_contain_text("0 used + 2 this launch, 18 of 20 left")
-    expect(quota(page, "RAM")).to_contain_text("0 used + 4096 this launch")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 4,096 this launch")
     preview(page, flavor(page, "m1.small").click)
     expect(flavor(page, "m1.small")).to_be_checked()
     expect(flavor_row(page, "m1.small")).to_have_class(re.compile(r"\bchosen\b"))
     expect(quota(page, "vCPUs")).to_contain_text("0 used + 1 this launch, 19 of 20 left")
-    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2,048 this launch")
     screenshot(page, "05-flavor")
 
     response = htmx_swap(page, wizard_button(page, "Next").click, "network")
@@ -230,7 +230,7 @@ def test_browser_back_inside_the_wizard_shows_what_was_entered(page, live_server
     page.go_back()
     expect_step(page, "flavor")
     expect(flavor(page, "m1.small")).to_be_checked()
-    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2,048 this launch")
     # and the wizard goes on from there
     htmx_swap(page, wizard_button(page, "Next").click, "network")
     expect_states(page, "done", "done", "done", "current", "done", "todo", "todo")
@@ -277,7 +277,7 @@ def test_wizard_without_javascript_uses_whole_pages_and_reaches_active(nojs_page
     page_move(page, wizard_button(page, "Next").click, "review")
     expect_states(page, *states_at("review"))
     expect(page.locator("dl.review")).to_contain_text("m1.small")
-    expect(page.locator("#quota")).to_contain_text("0 used + 2048 this launch")
+    expect(page.locator("#quota")).to_contain_text("0 used + 2,048 this launch")
 
     page_move(page, wizard_button(page, "Back").click, "config")
     expect(page.get_by_label("Customisation script")).to_have_value("#cloud-config\n")
@@ -528,7 +528,7 @@ def test_keyboard_focus_moves_to_the_new_panel_heading(page, live_server):
     press(page, "ArrowDown", nav="preview")
     expect(flavor(page, "m1.small")).to_be_checked()
     expect(flavor(page, "m1.small")).to_be_focused()
-    expect(quota(page, "RAM")).to_contain_text("0 used + 2048 this launch")
+    expect(quota(page, "RAM")).to_contain_text("0 used + 2,048 this launch")
     press(page, "ArrowUp", nav="preview")
     expect(flavor(page, "m1.tiny")).to_be_checked()
     expect(flavor(page, "m1.tiny")).to_be_focused()

@@ -20,6 +20,7 @@ from keystoneauth1 import session as ks_session
 from novaclient import client as nova_client
 
 from tests.helpers.equivalents import hcl_resources
+from tests.helpers.wizard import STEP_FIELDS
 
 pytestmark = pytest.mark.devcloud
 
@@ -54,6 +55,27 @@ def download(portal, kind: str) -> bytes:
     response = portal.client.get(f"{portal.url}/review/{kind}")
     assert response.status_code == 200, (kind, response.status_code)
     return response.data
+
+
+def to_review(portal, keypair: str, cleanup: list[str], **fields: str) -> str:
+    """Walk a new wizard to Review with the devcloud's tiny image, flavor and
+    network, and ``fields`` (of any step, Configuration's included); the
+    server's name, which ``cleanup`` deletes after the test."""
+    name = f"skiff-eq-{uuid.uuid4().hex[:6]}"
+    cleanup.append(name)
+    portal.open()
+    portal.fill_all(
+        name=name,
+        image="devcloud-tiny-raw",
+        flavor="m1.nano",
+        network="demo-net",
+        keypair=keypair,
+        **fields,
+    )
+    config = {k: v for k, v in fields.items() if k in STEP_FIELDS["config"]}
+    response = portal.post("config", **{"user_data": "", **config})
+    assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
+    return name
 
 
 def osc_environment(os_config) -> dict[str, str]:
@@ -132,26 +154,17 @@ def test_the_equivalents_on_review_make_the_same_server(
     sent_bodies,
     tmp_path,
 ):
-    name = f"skiff-eq-{uuid.uuid4().hex[:6]}"
-    cleanup.append(name)
-    portal.open()
-    portal.fill_all(
-        name=name,
-        image="devcloud-tiny-raw",
-        flavor="m1.nano",
-        network="demo-net",
-        keypair=keypair,
+    name = to_review(
+        portal,
+        keypair,
+        cleanup,
         description="made twice, the same way",
-    )
-    to_review = portal.post(
-        "config",
         user_data=SCRIPT,
         config_drive="y",
         metadata="role=web\nowner=skiff équipe",
         tags="skiff, equivalent",
         hostname="eq-host",
     )
-    assert to_review.status_code == 303, to_review.get_data(as_text=True)[-1500:]
     review = portal.client.get(f"{portal.url}/review").get_data(as_text=True)
     for kind in ("command", "api", "terraform"):
         assert f'id="equivalent-{kind}"' in review, kind
@@ -212,20 +225,9 @@ def test_the_command_boots_from_a_new_volume_of_the_image_as_the_wizard_does(
 ):
     """``--image`` with ``--boot-from-volume`` and ``--delete-on-termination``:
     both servers boot from a new 1 GB volume of the image, deleted with them."""
-    name = f"skiff-eqv-{uuid.uuid4().hex[:6]}"
-    cleanup.append(name)
-    portal.open()
-    portal.fill_all(
-        name=name,
-        image="devcloud-tiny-raw",
-        flavor="m1.nano",
-        network="demo-net",
-        keypair=keypair,
-        create_volume="y",
-        volume_size="1",
-        delete_on_termination="y",
+    to_review(
+        portal, keypair, cleanup, create_volume="y", volume_size="1", delete_on_termination="y"
     )
-    assert portal.post("config", user_data="").status_code == 303
     command = download(portal, "command").decode()
     assert "--boot-from-volume 1" in command and "--delete-on-termination" in command
     assert "--block-device" not in command
