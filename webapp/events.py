@@ -10,9 +10,10 @@ cloud's request id when it gave one), or None.
 
 ``login`` (``user_name`` as typed, ``identity`` or None, ``outcome``:
 "success" | "refused" (wrong credentials) | "limited" (too many attempts: not
-tried) | "error" (the cloud did not answer), ``error``), ``logout`` (``identity``), ``project_switched`` (``identity``: the
-new one, or the old one when it failed, ``outcome``: "success" | "refused" |
-"error", ``error``), ``launch`` (``identity``, ``outcome``: "launched" |
+tried) | "error" (the cloud did not answer), ``error``), ``logout``
+(``identity``), ``project_switched`` (``identity``: the new one, or the old one
+when it failed, ``outcome``: "success" | "refused" | "error", ``error``),
+``launch`` (``identity``, ``outcome``: "launched" |
 "invalid" (a step refused it) | "refused" (the cloud did) | "error" (the cloud
 did not answer, or an exception), ``server_ids``, ``details``: ``name``,
 ``count``, ``flavor`` (its id), ``source_type`` and ``source_id``, ``networks``
@@ -32,7 +33,18 @@ from blinker import NamedSignal
 from blinker import Namespace
 from flask import current_app
 
-__all__ = ["launch", "login", "logout", "project_switched", "server_action", "tell"]
+from webapp.cloud.errors import CloudError
+from webapp.cloud.errors import CloudUnavailable
+
+__all__ = [
+    "failure_outcome",
+    "launch",
+    "login",
+    "logout",
+    "project_switched",
+    "server_action",
+    "tell",
+]
 
 _signals = Namespace()
 
@@ -51,3 +63,9 @@ server_action = _signals.signal("skiff.server-action")
 def tell(signal: NamedSignal, **payload: Any) -> None:
     """Send ``signal`` with ``payload``, the current app being the sender."""
     signal.send(current_app._get_current_object(), **payload)  # type: ignore[attr-defined]
+
+
+def failure_outcome(error: CloudError) -> str:
+    """The outcome of whatever a cloud error stopped: "error" when the cloud did
+    not answer, "refused" when it said no."""
+    return "error" if isinstance(error, CloudUnavailable) else "refused"

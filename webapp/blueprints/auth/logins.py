@@ -9,8 +9,6 @@ from flask import session
 
 from webapp import events
 from webapp.blueprints.auth.regions import last_region
-from webapp.cloud.errors import CloudError
-from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.models import Identity
 from webapp.events import tell
 from webapp.identity import USER_KEY
@@ -48,9 +46,3 @@ def start_login(identity: Identity, *, websso_choice: int | None = None) -> Iden
         session[WEBSSO_CHOICE] = websso_choice
     tell(events.login, user_name=identity.user_name, identity=identity, outcome="success")
     return identity
-
-
-def failure(error: CloudError) -> str:
-    """A failed login's or switch's outcome: "error" when the cloud did not
-    answer, "refused" when it said no."""
-    return "error" if isinstance(error, CloudUnavailable) else "refused"

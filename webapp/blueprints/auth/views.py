@@ -16,11 +16,11 @@ from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm
 from webapp.blueprints.auth.forms import ProjectForm
 from webapp.blueprints.auth.logins import LAST_PROJECT
-from webapp.blueprints.auth.logins import failure
 from webapp.blueprints.auth.logins import start_login
 from webapp.blueprints.auth.websso_settings import websso_settings
 from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
+from webapp.events import failure_outcome
 from webapp.events import tell
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
@@ -57,7 +57,7 @@ def login():
                 events.login,
                 user_name=str(form.username.data),
                 identity=None,
-                outcome=failure(error),
+                outcome=failure_outcome(error),
                 error=error,
             )
         else:
@@ -99,7 +99,7 @@ def switch_project():
             identity = get_provider().switch_project(g.identity, str(form.project_id.data))
         except CloudError as error:
             flash(_("Could not switch project: %(error)s", error=error), "error")
-            outcome = failure(error)
+            outcome = failure_outcome(error)
             tell(events.project_switched, identity=g.identity, outcome=outcome, error=error)
         else:
             remember(identity)

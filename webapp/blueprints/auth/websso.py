@@ -40,7 +40,6 @@ from werkzeug.wrappers import Response
 from webapp import events
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.logins import LAST_PROJECT
-from webapp.blueprints.auth.logins import failure
 from webapp.blueprints.auth.logins import start_login
 from webapp.blueprints.auth.websso_settings import EXTENSION
 from webapp.blueprints.auth.websso_settings import WebSSOSettings
@@ -49,6 +48,7 @@ from webapp.cloud import get_provider
 from webapp.cloud.errors import CloudError
 from webapp.cloud.errors import CloudUnavailable
 from webapp.errors import error_answer
+from webapp.events import failure_outcome
 from webapp.events import tell
 from webapp.extensions import csrf
 from webapp.i18n import LazyString
@@ -208,7 +208,7 @@ def _failed(
     """A sign-in that did not work: audited, logged, and a page saying so; nothing
     is logged in. A cloud that did not answer is the usual 503 page."""
     if error is not None:
-        tell(events.login, user_name="", identity=None, outcome=failure(error), error=error)
+        tell(events.login, user_name="", identity=None, outcome=failure_outcome(error), error=error)
         if isinstance(error, CloudUnavailable):
             raise error
         message = error.message

@@ -49,8 +49,8 @@ from webapp.blueprints.launch.stay import open_next
 from webapp.blueprints.launch.uploads import PostedInput
 from webapp.blueprints.launch.uploads import place_uploads
 from webapp.cloud.errors import CloudError
-from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import InvalidRequest
+from webapp.events import failure_outcome
 from webapp.events import tell
 from webapp.forms.launch import LaunchInstance
 from webapp.htmx import is_htmx
@@ -253,8 +253,7 @@ def submit(workflow: LaunchInstance, current: Step, data: Posted, *, stay: bool)
             said = LazyString(failure_banner, workflow)  # in the operator's language
             tell_launch(workflow, "invalid", started, error=said)
         else:
-            failed = "error" if isinstance(refusal, CloudUnavailable) else "refused"
-            tell_launch(workflow, failed, started, error=refusal)
+            tell_launch(workflow, failure_outcome(refusal), started, error=refusal)
         return go_with_errors(workflow)
     tell_launch(workflow, "launched", started)
     url = wizards.launched_url(workflow) or url_for("servers.index")

@@ -29,7 +29,6 @@ from webapp.blueprints.servers import bp
 from webapp.blueprints.servers import presenting
 from webapp.cloud.base import CloudConnection
 from webapp.cloud.errors import CloudError
-from webapp.cloud.errors import CloudUnavailable
 from webapp.cloud.errors import Conflict
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import NotFound
@@ -39,6 +38,7 @@ from webapp.cloud.lifecycle import DESTRUCTIVE
 from webapp.cloud.lifecycle import allowed_actions
 from webapp.cloud.models import Server
 from webapp.errors import error_answer
+from webapp.events import failure_outcome
 from webapp.events import tell
 from webapp.htmx import htmx_redirect
 from webapp.htmx import is_htmx
@@ -129,7 +129,7 @@ def act(server_id: str, action: str) -> Response:
             )
         )
     except CloudError as error:
-        tell_action(action, [server.id], failure(error), error)
+        tell_action(action, [server.id], failure_outcome(error), error)
         raise
     tell_action(action, [server.id], "success")
     flash(str(done).format(name=server.name), "success")
@@ -161,7 +161,7 @@ def add_floating_ip(server_id: str) -> Response:
             )
         )
     except CloudError as error:
-        tell_action("add-floating-ip", [server.id], failure(error), error)
+        tell_action("add-floating-ip", [server.id], failure_outcome(error), error)
         raise
     tell_action("add-floating-ip", [server.id], "success")
     flash(
@@ -207,7 +207,7 @@ def remove_floating_ip(server_id: str, floating_ip_id: str) -> Response:
         tell_action("remove-floating-ip", [server.id], "refused", error)
         return _refused(_("Could not remove the floating IP: %(error)s", error=error.message))
     except CloudError as error:
-        tell_action("remove-floating-ip", [server.id], failure(error), error)
+        tell_action("remove-floating-ip", [server.id], failure_outcome(error), error)
         raise
     else:
         tell_action("remove-floating-ip", [server.id], "success")
@@ -238,7 +238,7 @@ def delete_many() -> Response:
             tell_action("delete", [server_id], "gone")
             flash(_("%(name)s was already gone.", name=name), "info")
         except CloudError as error:
-            tell_action("delete", [server_id], failure(error), error)
+            tell_action("delete", [server_id], failure_outcome(error), error)
             flash(_("%(name)s was not deleted: %(error)s", name=name, error=error.message), "error")
         else:
             tell_action("delete", [server_id], "success")
@@ -256,12 +256,6 @@ def tell_action(action: str, server_ids: list[str], outcome: str, error: object 
         outcome=outcome,
         error=error,
     )
-
-
-def failure(error: CloudError) -> str:
-    """A failed action's outcome: "error" when the cloud did not answer, else
-    "refused"."""
-    return "error" if isinstance(error, CloudUnavailable) else "refused"
 
 
 def _confirmed() -> bool:

@@ -26,13 +26,13 @@ from werkzeug.wrappers import Response
 
 from webapp.blueprints.servers import access
 from webapp.blueprints.servers import bp
-from webapp.blueprints.servers.actions import failure
 from webapp.blueprints.servers.actions import tell_action
 from webapp.cloud.errors import CloudError
 from webapp.cloud.errors import InvalidRequest
 from webapp.cloud.errors import NotFound
 from webapp.cloud.models import Server
 from webapp.errors import error_answer
+from webapp.events import failure_outcome
 from webapp.expiry.lease import EXPIRES_AT
 from webapp.expiry.lease import EXPIRY_ACTION
 from webapp.expiry.lease import UNITS
@@ -139,7 +139,7 @@ def extend(server_id: str) -> Response:
             title=_("Not extended"),
         )
     except CloudError as error:
-        tell_action("extend", [server.id], failure(error), error)
+        tell_action("extend", [server.id], failure_outcome(error), error)
         raise
     tell_action("extend", [server.id], "success")
     flash(message, "success")
