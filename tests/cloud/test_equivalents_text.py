@@ -8,6 +8,9 @@ python-hcl2 and its values compared with the request.
 """
 
 import gzip
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
@@ -191,6 +194,36 @@ def test_command_user_data_file_is_named_by_the_caller():
     )
 
     assert osc_arguments(command_words(command)).user_data == "my script.gz"
+
+
+LEASED = {"skiff:expires_at": "2026-12-02T12:00:00Z", 'odd "$key`\\': "x", "role": "web"}
+LATER = {"skiff:expires_at": timedelta(hours=72), 'odd "$key`\\': timedelta(minutes=90)}
+
+
+def test_command_computes_a_time_from_now_when_it_runs():
+    """A lease's end is the shell's time plus the lease, not the one of the page
+    (a command kept for a week still gives the whole lease); keys stay as they are."""
+    command = openstack_command(server(image_id=IMAGE, metadata=LEASED), from_now=LATER)
+    before = datetime.now(UTC).replace(microsecond=0)
+    words = shell_words(command)
+    after = datetime.now(UTC)
+    values = [words[i + 1] for i, word in enumerate(words) if word == "--property"]
+    expires = datetime.fromisoformat(values[0].removeprefix("skiff:expires_at="))
+    assert before + timedelta(hours=72) <= expires <= after + timedelta(hours=72)
+    odd = datetime.fromisoformat(values[1].removeprefix('odd "$key`\\='))
+    assert before + timedelta(minutes=90) <= odd <= after + timedelta(minutes=90)
+    assert values[2] == "role=web"
+    assert trailing_comments(command)[0] == (
+        "# skiff:expires_at is computed when the command runs: 3 days after"
+        " (GNU date; on macOS, gdate)."
+    )
+
+
+def test_command_without_times_from_now_writes_the_requests():
+    command = openstack_command(server(image_id=IMAGE, metadata=LEASED))
+
+    assert "--property skiff:expires_at=2026-12-02T12:00:00Z" in command
+    assert "date" not in command
 
 
 def test_command_never_shows_the_admin_password():
@@ -409,6 +442,24 @@ def test_config_comments_what_the_provider_cannot_say():
     assert any(c.startswith("An administrator password is set") for c in comments)
     # in the network block with the IPv6 address
     assert "The provider does not send fixed_ip_v6 when it creates" in comments
+
+
+def test_config_sets_a_time_from_now_once_at_creation():
+    config = terraform_config(server(image_id=IMAGE, metadata=LEASED), from_now=LATER)
+    instance = hcl_resources(config)[INSTANCE]
+
+    assert instance["metadata"] == {
+        "skiff:expires_at": Template('${timeadd(timestamp(), "259200s")}'),
+        'odd "$key`\\': Template('${timeadd(timestamp(), "5400s")}'),
+        "role": "web",
+    }
+    # timestamp() changes at every plan: the time is set when the server is made
+    (lifecycle,) = instance["lifecycle"]
+    assert lifecycle["ignore_changes"] == [
+        Template('${metadata["skiff:expires_at"]}'),
+        Template('${metadata["odd \\"$key`\\\\"]}'),
+    ]
+    assert "skiff:expires_at: 3 days after the server is created." in hcl_comments(config)
 
 
 def test_config_never_shows_the_admin_password():

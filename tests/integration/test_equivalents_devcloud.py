@@ -19,8 +19,11 @@ import pytest
 from keystoneauth1 import session as ks_session
 from novaclient import client as nova_client
 
+from tests.helpers.equivalents import Template
 from tests.helpers.equivalents import hcl_resources
 from tests.helpers.wizard import STEP_FIELDS
+from webapp.expiry.lease import EXPIRES_AT
+from webapp.i18n import parse_time
 
 pytestmark = pytest.mark.devcloud
 
@@ -164,6 +167,10 @@ def test_the_equivalents_on_review_make_the_same_server(
         metadata="role=web\nowner=skiff équipe",
         tags="skiff, equivalent",
         hostname="eq-host",
+        expires="after",
+        expiry_amount="2",
+        expiry_unit="hours",
+        expiry_action="delete",
     )
     review = portal.client.get(f"{portal.url}/review").get_data(as_text=True)
     for kind in ("command", "api", "terraform"):
@@ -181,7 +188,12 @@ def test_the_equivalents_on_review_make_the_same_server(
     assert head.startswith("POST /servers")
     assert re.search(r"^OpenStack-API-Version: compute 2\.\d+$", head, re.M)
     assert len(sent_bodies) == 1
-    assert json.loads(body) == sent_bodies[0]
+    shown, sent = json.loads(body), sent_bodies[0]
+    # but for the lease's end, as of the moment each was made (a few seconds apart)
+    drawn_at = shown["server"]["metadata"].pop(EXPIRES_AT)
+    sent_at = sent["server"]["metadata"].pop(EXPIRES_AT)
+    assert 0 <= (parse_time(sent_at) - parse_time(drawn_at)).total_seconds() < 60
+    assert shown == sent
 
     # The command, run as shown, makes a server like the wizard's.
     (tmp_path / "user-data").write_bytes(files["user-data"])
@@ -189,10 +201,18 @@ def test_the_equivalents_on_review_make_the_same_server(
     cli_server = run_command(command, tmp_path, osc_environment(os_config))  # same name: cleaned up
     made_by_wizard = facts(nova, admin_nova, wizard_server)
     made_by_command = facts(nova, admin_nova, cli_server)
+    # the lease ends 2 hours after each was asked for: the command's a little later
+    launched_at = made_by_wizard["metadata"].pop(EXPIRES_AT)
+    run_at = made_by_command["metadata"].pop(EXPIRES_AT)
+    assert 0 <= (parse_time(run_at) - parse_time(launched_at)).total_seconds() < 300
     assert made_by_wizard["status"] == "ACTIVE", made_by_wizard
     assert made_by_command == made_by_wizard
     assert made_by_wizard["user_data"] == SCRIPT.encode()
-    assert made_by_wizard["metadata"] == {"role": "web", "owner": "skiff équipe"}
+    assert made_by_wizard["metadata"] == {
+        "role": "web",
+        "owner": "skiff équipe",
+        "skiff:expiry_action": "delete",
+    }
     assert made_by_wizard["hostname"] == "eq-host" and made_by_wizard["config_drive"]
 
     # The OpenTofu configuration parses, and says the same as the server made.
@@ -207,7 +227,8 @@ def test_the_equivalents_on_review_make_the_same_server(
     assert instance["image_id"] == wizard["image"]["id"] == sent["imageRef"]
     assert instance["key_pair"] == keypair
     assert instance["security_groups"] == ["default"]
-    assert instance["metadata"] == wizard["metadata"]
+    assert instance["metadata"].pop(EXPIRES_AT) == Template('${timeadd(timestamp(), "7200s")}')
+    assert instance["metadata"] == {k: v for k, v in wizard["metadata"].items() if k != EXPIRES_AT}
     assert sorted(instance["tags"]) == sorted(wizard["tags"])
     assert instance["config_drive"] is True
     assert [n["uuid"] for n in instance["network"]] == [n["uuid"] for n in sent["networks"]]

@@ -5,6 +5,7 @@ over htmx."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC
 from datetime import datetime
@@ -104,9 +105,18 @@ def test_review_shows_it_and_the_equivalents_carry_it(wizard):
     wizard.fill_all(expires="after", expiry_amount="30", expiry_unit="minutes")
     html = wizard.page("review")
     assert re.search(r"<dt>Expires</dt><dd>stopped 30 minutes after launch", html)
-    command = re.search(r'<code id="equivalent-command">(.*?)</code>', html, re.S).group(1)
-    assert re.search(r"--property skiff:expires_at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", command)
+    assert "count the lease from when they run" in html
+    # the command and the configuration count the lease from when they run
+    command = wizard.client.get(f"{wizard.url}/review/command").get_data(as_text=True)
+    assert "--property \"skiff:expires_at=$(date -u -d '+1800 seconds'" in command
     assert "--property skiff:expiry_action=stop" in command
+    config = wizard.client.get(f"{wizard.url}/review/terraform").get_data(as_text=True)
+    assert re.search(r'"skiff:expires_at" += timeadd\(timestamp\(\), "1800s"\)', config)
+    # the API request is what the launch sends now: the end of a lease from now
+    api = wizard.client.get(f"{wizard.url}/review/api").get_data(as_text=True)
+    sent = json.loads(api.partition("\n\n")[2])["server"]["metadata"]
+    moment = datetime.fromisoformat(sent[EXPIRES_AT])
+    assert now() + timedelta(minutes=29) < moment <= now() + timedelta(minutes=30)
 
 
 def test_the_expiry_counts_in_the_projects_metadata_limit(wizard):

@@ -3,13 +3,18 @@ for the same server(s) as a :class:`ServerRequest`.
 
 Every value is shell-quoted with :func:`shlex.quote`, one option a line; what the
 command cannot say comes as ``#`` lines after it, so that it still runs as pasted.
+A metadata item that is a time from now (a lease's end) is computed by the shell
+when the command runs, so a command kept for later still gives the whole lease.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import shlex
+from collections.abc import Mapping
+from datetime import timedelta
 
 from webapp.cloud import models
 
@@ -23,10 +28,18 @@ _JOIN = " \\\n  "
 
 
 def openstack_command(
-    request: models.ServerRequest, *, user_data_file: str = USER_DATA_FILE
+    request: models.ServerRequest,
+    *,
+    user_data_file: str = USER_DATA_FILE,
+    from_now: Mapping[str, timedelta] | None = None,
 ) -> str:
     """The command creating what ``request`` describes; the user data, when set, is
-    read from ``user_data_file``. The administrator password is never shown."""
+    read from ``user_data_file``. The administrator password is never shown.
+
+    :param from_now: metadata keys whose value is a time this long after the
+        command runs (UTC, ``2026-12-02T12:00:00Z``), rather than the request's.
+    """
+    later = dict(from_now or {})
     options: list[tuple[str, str | None]] = [("--flavor", request.flavor_id)]
     options += _boot_source(request)
     options += _networks(request.networks)
@@ -40,7 +53,12 @@ def openstack_command(
     if request.config_drive:
         # --config-drive True is deprecated for this
         options.append(("--use-config-drive", None))
-    options += [("--property", f"{key}={value}") for key, value in request.metadata.items()]
+    options += [
+        ("--property", _Shell(f'"{_in_double_quotes(key)}={_date_after(later[key])}"'))
+        if key in later
+        else ("--property", f"{key}={value}")
+        for key, value in request.metadata.items()
+    ]
     options += [("--tag", tag) for tag in request.tags]
     hints = dict(request.scheduler_hints)
     if request.server_group:
@@ -56,7 +74,39 @@ def openstack_command(
     # "--" keeps a name starting with "-" from being read as an option
     name = shlex.quote(request.name)
     lines.append(f"-- {name}" if request.name.startswith("-") else name)
-    return "\n".join([_JOIN.join(lines), *_comments(request)])
+    comments = [
+        f"# {key} is computed when the command runs: {duration_words(later[key])} after"
+        " (GNU date; on macOS, gdate)."
+        for key in request.metadata
+        if key in later
+    ]
+    return "\n".join([_JOIN.join(lines), *comments, *_comments(request)])
+
+
+class _Shell(str):
+    """An option's value that is shell text already (quoted, with a command
+    substitution), written as it is."""
+
+
+def _date_after(length: timedelta) -> str:
+    """A command substitution printing the UTC time ``length`` from when it runs."""
+    seconds = int(length.total_seconds())
+    return f"$(date -u -d '+{seconds} seconds' '+%Y-%m-%dT%H:%M:%SZ')"
+
+
+def _in_double_quotes(text: str) -> str:
+    """``text`` safe inside a shell's double quotes."""
+    return re.sub(r'(["$`\\])', r"\\\1", text)
+
+
+def duration_words(length: timedelta) -> str:
+    """A length in its largest whole unit: "72 hours", "3 days", "90 minutes"."""
+    seconds = int(length.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def _boot_source(request: models.ServerRequest) -> list[tuple[str, str | None]]:
@@ -161,6 +211,8 @@ def _ip_version(address: str) -> int:
 def _option(flag: str, value: str | None) -> str:
     if value is None:
         return flag
+    if isinstance(value, _Shell):
+        return f"{flag} {value}"
     if value.startswith("-"):
         # argparse would take a separate "-..." word for an option
         return f"{flag}={shlex.quote(value)}"

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import timedelta
 
 from webapp.cloud import models
 from webapp.cloud.equivalents.command import USER_DATA_FILE
+from webapp.cloud.equivalents.command import duration_words
 
 __all__ = ["terraform_config"]
 
@@ -23,15 +26,26 @@ _INSTANCE = "openstack_compute_instance_v2"
 _VOLUME = "openstack_blockstorage_volume_v3"
 
 
-def terraform_config(request: models.ServerRequest, *, user_data_file: str = USER_DATA_FILE) -> str:
+def terraform_config(
+    request: models.ServerRequest,
+    *,
+    user_data_file: str = USER_DATA_FILE,
+    from_now: Mapping[str, timedelta] | None = None,
+) -> str:
     """The configuration creating what ``request`` describes; the user data, when
-    set, is read from ``user_data_file``. The administrator password is never shown."""
+    set, is read from ``user_data_file``. The administrator password is never shown.
+
+    :param from_now: metadata keys whose value is a time this long after the
+        server is created (``timeadd(timestamp(), …)``, then left alone by later
+        plans), rather than the request's.
+    """
     label = _identifier(request.name)
     boot_volume = _boot_volume(request)
     resources = []
     if boot_volume is not None:
         resources.append(_volume(f"{label}_boot", boot_volume, request.count))
-    resources.append(_instance(label, request, boot_volume, user_data_file))
+    later = {key: length for key, length in (from_now or {}).items() if key in request.metadata}
+    resources.append(_instance(label, request, boot_volume, user_data_file, later))
     return "\n\n".join(resources) + "\n"
 
 
@@ -96,6 +110,7 @@ def _instance(
     request: models.ServerRequest,
     boot_volume: models.BlockDevice | None,
     user_data_file: str,
+    later: Mapping[str, timedelta],
 ) -> str:
     block = _Block(f'resource "{_INSTANCE}" "{label}"')
     if request.count > 1:
@@ -121,12 +136,26 @@ def _instance(
     if request.config_drive:
         block.set("config_drive", "true")
     if request.metadata:
-        block.set("metadata", _map(request.metadata))
+        computed = {
+            key: f'timeadd(timestamp(), "{int(length.total_seconds())}s")'
+            for key, length in later.items()
+        }
+        block.set("metadata", _map(request.metadata, computed))
     if request.tags:
         block.set("tags", _list(request.tags))
     _add_networks(block, request.networks)
     _add_block_devices(block, request, boot_volume, f"{label}_boot")
     _add_scheduler_hints(block, request)
+    if later:
+        # timestamp() is new at every plan: the time is set once, at creation
+        lifecycle = _Block("lifecycle")
+        kept = ", ".join(f"metadata[{_string(key)}]" for key in later)
+        lifecycle.set("ignore_changes", f"[{kept}]")
+        block.items.append(lifecycle)
+        block.items += [
+            f"{key}: {duration_words(length)} after the server is created."
+            for key, length in later.items()
+        ]
     block.items += _comments(request)
     return block.render()
 
@@ -272,10 +301,15 @@ def _list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(_string(value) for value in values) + "]"
 
 
-def _map(values: dict[str, str]) -> str:
-    """A map with quoted keys, one a line (indented by :meth:`_Block.render`)."""
+def _map(values: dict[str, str], expressions: Mapping[str, str] | None = None) -> str:
+    """A map with quoted keys, one a line (indented by :meth:`_Block.render`);
+    the values of ``expressions``' keys are those expressions, as they are."""
+    expressions = expressions or {}
     width = max(len(_string(key)) for key in values)
-    lines = [f"  {_string(key).ljust(width)} = {_string(value)}" for key, value in values.items()]
+    lines = [
+        f"  {_string(key).ljust(width)} = {expressions.get(key) or _string(value)}"
+        for key, value in values.items()
+    ]
     return "{\n" + "\n".join(lines) + "\n}"
 
 

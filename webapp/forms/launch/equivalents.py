@@ -19,7 +19,9 @@ from webapp.cloud.equivalents import openstack_command
 from webapp.cloud.equivalents import terraform_config
 from webapp.cloud.errors import CloudError
 from webapp.cloud.models import ServerRequest
+from webapp.expiry.lease import EXPIRES_AT
 from webapp.forms.launch.context import LaunchContext
+from webapp.forms.launch.expiry import lease_of
 from webapp.forms.launch.server_request import server_request
 from webapp.i18n import gettext as _
 
@@ -51,9 +53,18 @@ def launch_request(catalog: Catalog, context: Mapping[str, Any]) -> ServerReques
         return None
 
 
-def equivalents(request: ServerRequest, microversion: str) -> list[Equivalent]:
+def equivalents(
+    request: ServerRequest, microversion: str, context: Mapping[str, Any] | None = None
+) -> list[Equivalent]:
     """The command, the API request, the OpenTofu configuration and, when the
-    launch has one, its script: what the first two read from ``user-data``."""
+    launch has one, its script: what the first two read from ``user-data``.
+
+    The lease chosen in ``context`` (the wizard's) ends a time after the command
+    runs or the configuration is applied; the API request carries the end the
+    launch would send now.
+    """
+    lease = lease_of(context or {})
+    from_now = {EXPIRES_AT: lease.length} if lease and EXPIRES_AT in request.metadata else {}
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", request.name).strip("-.") or "server"
     try:
         api = api_request(request, microversion).text()
@@ -61,10 +72,18 @@ def equivalents(request: ServerRequest, microversion: str) -> list[Equivalent]:
         api = f"# {error.message}"
     found = [
         Equivalent(
-            "command", _("openstack command"), f"launch-{stem}.sh", openstack_command(request)
+            "command",
+            _("openstack command"),
+            f"launch-{stem}.sh",
+            openstack_command(request, from_now=from_now),
         ),
         Equivalent("api", _("Nova API request"), f"launch-{stem}.http", api),
-        Equivalent("terraform", _("OpenTofu / Terraform"), f"{stem}.tf", terraform_config(request)),
+        Equivalent(
+            "terraform",
+            _("OpenTofu / Terraform"),
+            f"{stem}.tf",
+            terraform_config(request, from_now=from_now),
+        ),
     ]
     if request.user_data is not None:
         found.append(Equivalent("user-data", _("Script"), USER_DATA_FILE, request.user_data))

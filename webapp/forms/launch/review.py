@@ -18,6 +18,7 @@ from webapp.forms.launch.equivalents import Equivalent
 from webapp.forms.launch.equivalents import equivalents
 from webapp.forms.launch.equivalents import launch_request
 from webapp.forms.launch.expiry import expiry_summary
+from webapp.forms.launch.expiry import lease_of
 from webapp.forms.launch.quota import quota_rows
 from webapp.forms.launch.source import source_minimums
 from webapp.forms.launch.sources import KIND_WORDS
@@ -57,7 +58,12 @@ class ReviewAction(LaunchAction):
         request = launch_request(catalog, self.context)
         if request is None:
             return []
-        return equivalents(request, catalog.features.compute_microversion)
+        return equivalents(request, catalog.features.compute_microversion, self.context)
+
+    def leased(self) -> bool:
+        """Whether the launch chose a lease (the equivalents then count it from
+        when they run)."""
+        return lease_of(self.context) is not None
 
     def entries(self, project: str, steps: Sequence[Step] = ()) -> list[Entry]:
         """Every choice, step by step, in words (``project``: the project's name).
