@@ -5,8 +5,9 @@ known, with the app as sender (:func:`tell`). Listeners must not raise, must tak
 ``**extra`` (a payload may grow) and must never be handed a token, a password, a
 private key or user data: the payloads below hold none. ``identity`` is a
 :class:`~webapp.cloud.models.Identity` (its ``auth_state`` is the token: a
-listener reads only its names and ids); ``error`` is the message shown (with the
-cloud's request id when it gave one), or None.
+listener reads only its names and ids); ``error`` is what was said, or None: the
+cloud's error itself (its message and request id), a lazy string, or text; a
+listener renders it in the language it needs (``i18n.operator_text``).
 
 ``login`` (``user_name`` as typed, ``identity`` or None, ``outcome``:
 "success" | "refused" (wrong credentials) | "limited" (too many attempts: not

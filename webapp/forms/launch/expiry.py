@@ -71,11 +71,10 @@ def expiry_defaults(policy: ExpiryPolicy) -> dict[str, object]:
 
 
 def expiry_fields_of(server: Server, policy: ExpiryPolicy) -> dict[str, str]:
-    """The Details step's expiry fields for the lease ``server`` had (to launch
-    another like it): its expiry
-    less its creation, in the largest whole unit, at most today's longest; "never"
-    without one, where allowed. Nothing (the operator's default) when it cannot be
-    read, or "never" is no longer allowed."""
+    """The Details step's expiry fields for the lease ``server`` had, to launch
+    another like it: its expiry less its creation, in the largest whole unit, at
+    most today's longest; "never" without one, where allowed. Nothing (the
+    operator's default) when it cannot be read, or "never" is no longer allowed."""
     try:
         expiry = read_expiry(server.metadata)
     except InvalidExpiry:
