@@ -23,7 +23,9 @@ PAST = NOW - timedelta(minutes=1)
 FUTURE = NOW + timedelta(minutes=1)
 
 
-def found(server_id, metadata, status="ACTIVE", task_state=None, name=None, project="p-1"):
+def found(
+    server_id, metadata, status="ACTIVE", task_state=None, name=None, project="p-1", region=""
+):
     server = Server(
         server_id,
         name or server_id,
@@ -32,7 +34,7 @@ def found(server_id, metadata, status="ACTIVE", task_state=None, name=None, proj
         task_state=task_state,
         launched_at="2026-12-01T10:00:00Z",
     )
-    return ProjectServer(server, project)
+    return ProjectServer(server, project, region)
 
 
 @pytest.fixture
@@ -138,3 +140,22 @@ def test_refusals_and_failures_are_one_line_each_and_the_run_goes_on(caplog):
     ]
     levels = [r.levelname for r in caplog.records if r.name == "webapp.expiry"]
     assert levels == ["INFO", "WARNING", "WARNING", "INFO"]
+
+
+def test_a_region_that_cannot_be_listed_is_said_and_the_others_swept(lines):
+    cloud = FakeOperator(
+        [
+            found("one", expiring(PAST), region="RegionOne"),
+            found("three", expiring(PAST, "delete"), region="RegionThree"),
+        ],
+        unlisted={"RegionTwo": CloudUnavailable("Nova did not answer (503).")},
+    )
+    with pytest.raises(CloudUnavailable):
+        sweep(cloud, now=NOW)
+    assert cloud.calls == [("stop", "one"), ("delete", "three")]
+    assert lines() == [
+        'server=one name="one" project=p-1 region="RegionOne" action=stop outcome="stop requested"',
+        'server=three name="three" project=p-1 region="RegionThree" action=delete'
+        ' outcome="delete requested"',
+        'region="RegionTwo" outcome="not listed: Nova did not answer (503)."',
+    ]

@@ -111,13 +111,24 @@ def expiry_section(html: str) -> str | None:
 
 @dataclass
 class FakeOperator:
-    """An operator's cloud holding ``servers``; records what it is asked to do
-    and raises ``fail`` (an error) for the servers named in ``failing``."""
+    """An operator's cloud holding ``servers`` (in their regions); records what
+    it is asked to do, raises ``failing``'s error for the servers it names and
+    ``unlisted``'s for listing the regions it names."""
 
     servers: list[ProjectServer]
     calls: list[tuple[str, str]] = field(default_factory=list)
     failing: dict[str, CloudError] = field(default_factory=dict)
     label: str = "fake cloud"
+    #: regions whose listing raises this error
+    unlisted: dict[str, CloudError] = field(default_factory=dict)
+
+    def regions(self) -> list[str]:
+        return sorted({found.region for found in self.servers} | set(self.unlisted))
+
+    def list_servers_in(self, region: str) -> list[ProjectServer]:
+        if region in self.unlisted:
+            raise self.unlisted[region]
+        return [found for found in self.servers if found.region == region]
 
     def list_all_servers(self) -> list[ProjectServer]:
         return list(self.servers)

@@ -33,6 +33,12 @@ class OperatorCloud(Protocol):
     #: what the command's log names: "demo cloud", or the clouds.yaml entry
     label: str
 
+    def regions(self) -> list[str]:
+        """The regions to sweep ("" alone: a cloud of one unnamed region)."""
+
+    def list_servers_in(self, region: str) -> list[ProjectServer]:
+        """Every server of every project in ``region``, with its metadata."""
+
     def list_all_servers(self) -> list[ProjectServer]:
         """Every server of every project, in every region, with its metadata."""
 

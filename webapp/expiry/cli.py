@@ -5,7 +5,8 @@ servers whose lease is over, in every project (:mod:`webapp.expiry.sweep`): on a
 real cloud with the operator credential of the ``clouds.yaml`` entry
 ``EXPIRE_CLOUD``, on the demo cloud in its store. One line per expired server
 goes to stderr; the exit status is 1 when the cloud refused or failed an action,
-or could not be reached.
+could not be reached, or could not list a region's servers (the other regions
+are swept all the same).
 """
 
 from __future__ import annotations

@@ -59,15 +59,30 @@ class Outcome:
 
 def sweep(cloud: OperatorCloud, *, now: datetime, dry_run: bool = False) -> list[Outcome]:
     """Act on every server that has expired at ``now`` (aware); log and return
-    one outcome per such server. ``dry_run``: change nothing, say what would be done."""
+    one outcome per such server. ``dry_run``: change nothing, say what would be done.
+
+    Region by region: one whose servers cannot be listed is said in a line of its
+    own and left for the next run, the others swept; then its error is raised.
+    """
     outcomes = []
-    for found in cloud.list_all_servers():
-        outcome = _settle(cloud, found, now=now, dry_run=dry_run)
-        if outcome is None:
+    unlisted: list[CloudError] = []
+    for region in cloud.regions():
+        try:
+            servers = cloud.list_servers_in(region)
+        except CloudError as error:
+            said = json.dumps(f"not listed: {error}", ensure_ascii=False)
+            LOG.warning("region=%s outcome=%s", json.dumps(region), said)
+            unlisted.append(error)
             continue
-        level = logging.WARNING if outcome.failed else logging.INFO
-        LOG.log(level, "%s", outcome.line())
-        outcomes.append(outcome)
+        for found in servers:
+            outcome = _settle(cloud, found, now=now, dry_run=dry_run)
+            if outcome is None:
+                continue
+            level = logging.WARNING if outcome.failed else logging.INFO
+            LOG.log(level, "%s", outcome.line())
+            outcomes.append(outcome)
+    if unlisted:
+        raise unlisted[0]
     return outcomes
 
 

@@ -27,6 +27,13 @@ class DemoOperator:
     def __init__(self, store: DemoStore) -> None:
         self.store = store
 
+    def regions(self) -> list[str]:
+        """The demo cloud's one region, unnamed."""
+        return [""]
+
+    def list_servers_in(self, region: str) -> list[ProjectServer]:
+        return self.list_all_servers()
+
     def list_all_servers(self) -> list[ProjectServer]:
         """The servers of every demo project, project by project, newest first."""
         return [

@@ -83,19 +83,18 @@ class OpenStackOperator:
         )
 
     def list_all_servers(self) -> list[ProjectServer]:
-        """Every server of every project in every region, Nova's pages followed
-        to the end."""
-        found: list[ProjectServer] = []
-        for region in self.regions():
-            with errors.translated("compute"):
-                listed = self._compute(region).servers.list(
-                    search_opts={"all_tenants": True}, limit=-1
-                )
-            found += [
-                ProjectServer(convert.server(data), str(data.get("tenant_id") or ""), region)
-                for data in (server.to_dict() for server in listed)
-            ]
-        return found
+        """Every server of every project in every region."""
+        return [found for region in self.regions() for found in self.list_servers_in(region)]
+
+    def list_servers_in(self, region: str) -> list[ProjectServer]:
+        """Every server of every project in ``region``, Nova's pages followed to
+        the end."""
+        with errors.translated("compute"):
+            listed = self._compute(region).servers.list(search_opts={"all_tenants": True}, limit=-1)
+        return [
+            ProjectServer(convert.server(data), str(data.get("tenant_id") or ""), region)
+            for data in (server.to_dict() for server in listed)
+        ]
 
     def stop_server(self, found: ProjectServer) -> None:
         with errors.translated("compute"):
