@@ -39,19 +39,21 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The whole suite runs as two pytest processes side by side: the devcloud's tests
-# (mostly waiting for OpenStack) and all the others. The devcloud's output is
-# printed after the others'; either failing fails the run. PYTEST_ARGS given:
-# one process, as asked.
+# The whole suite runs as two processes side by side: the devcloud's tests (mostly
+# waiting for OpenStack), and all the others, the browser's last (by then the
+# devcloud's are nearly done: they are the most sensitive to a busy machine). The
+# devcloud's output is printed after the others'; any failing fails the run.
+# PYTEST_ARGS given: one process, as asked.
 test: lint $(COMPILED)
 ifeq ($(strip $(PYTEST_ARGS)),)
 	@mkdir -p test-artifacts; \
 	$(BIN)/python -m pytest -m devcloud > test-artifacts/devcloud-tests.log 2>&1 & devcloud=$$!; \
-	$(BIN)/python -m pytest -m "not devcloud"; others=$$?; \
+	$(BIN)/python -m pytest -m "not devcloud and not browser"; others=$$?; \
+	$(BIN)/python -m pytest -m "browser and not devcloud"; browser=$$?; \
 	wait $$devcloud; status=$$?; \
 	echo "== the devcloud's tests (test-artifacts/devcloud-tests.log) =="; \
 	cat test-artifacts/devcloud-tests.log; \
-	exit $$(( others != 0 ? others : status ))
+	exit $$(( others != 0 ? others : browser != 0 ? browser : status ))
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 endif
