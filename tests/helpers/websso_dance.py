@@ -244,6 +244,20 @@ def start_trip(http: requests.Session, portal: str, choice: int = 0) -> str:
     return location
 
 
+def post_token(
+    http: requests.Session, portal: str, token: str, headers: dict[str, str]
+) -> requests.Response:
+    """POST ``token`` to the portal's callback as Keystone's form does (with
+    ``headers``: :func:`browser_post_headers`, or others); its answer unfollowed."""
+    return http.post(
+        f"{portal}/auth/websso/",
+        data={"token": token},
+        headers=headers,
+        timeout=TIMEOUT,
+        allow_redirects=False,
+    )
+
+
 def follow(
     http: requests.Session, portal: str, response: requests.Response, hops: list[str]
 ) -> requests.Response:

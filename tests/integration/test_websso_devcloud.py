@@ -30,6 +30,7 @@ from tests.helpers.websso_dance import browser_post_headers
 from tests.helpers.websso_dance import federated_token
 from tests.helpers.websso_dance import follow
 from tests.helpers.websso_dance import logged_in
+from tests.helpers.websso_dance import post_token
 from tests.helpers.websso_dance import require_websso
 from tests.helpers.websso_dance import sign_in
 from tests.helpers.websso_dance import start_trip
@@ -188,13 +189,7 @@ def test_a_token_keystone_does_not_vouch_for_is_refused(sso, http, keystone, kin
     token = token.decode() if isinstance(token, bytes) else token
     start_trip(http, sso.url)  # only the token is wrong
 
-    response = http.post(
-        f"{sso.url}/auth/websso/",
-        data={"token": token},
-        headers=browser_post_headers(keystone),
-        timeout=TIMEOUT,
-        allow_redirects=False,
-    )
+    response = post_token(http, sso.url, token, browser_post_headers(keystone))
 
     _assert_refused(response)
     assert token not in response.text
@@ -216,24 +211,12 @@ def test_a_post_that_keystones_page_did_not_send_is_refused(sso, http, keystone,
     headers = {**browser_post_headers(keystone), **FOREIGN[change]}
     start_trip(http, sso.url)
 
-    refused = http.post(
-        f"{sso.url}/auth/websso/",
-        data={"token": token},
-        headers=headers,
-        timeout=TIMEOUT,
-        allow_redirects=False,
-    )
+    refused = post_token(http, sso.url, token, headers)
 
     assert refused.status_code == 403, refused.status_code
     assert not logged_in(http, sso.url)
     # the same token, posted as Keystone's page does, is taken
-    taken = http.post(
-        f"{sso.url}/auth/websso/",
-        data={"token": token},
-        headers=browser_post_headers(keystone),
-        timeout=TIMEOUT,
-        allow_redirects=False,
-    )
+    taken = post_token(http, sso.url, token, browser_post_headers(keystone))
     assert taken.status_code == 303, taken.status_code
     assert follow(http, sso.url, taken, []).status_code == 200
     assert logged_in(http, sso.url)
@@ -245,13 +228,7 @@ def test_a_token_posted_into_a_browser_that_did_not_sign_in_logs_nobody_in(sso, 
     portal makes no login of it."""
     token = federated_token(keystone, "alice")
 
-    response = http.post(
-        f"{sso.url}/auth/websso/",
-        data={"token": token},
-        headers=browser_post_headers(keystone),
-        timeout=TIMEOUT,
-        allow_redirects=False,
-    )
+    response = post_token(http, sso.url, token, browser_post_headers(keystone))
 
     landed = follow(http, sso.url, response, [])
     assert 400 <= landed.status_code < 500, landed.status_code
