@@ -8,6 +8,7 @@ from urllib import parse
 
 import pytest
 
+from tests.helpers.expiry import all_servers
 from tests.helpers.fake_cloud import nova_server
 from tests.helpers.regions import TwoRegionCloud
 from webapp.cloud import errors
@@ -139,7 +140,7 @@ def test_the_operator_reads_its_credential_from_clouds_yaml(cloud, clouds_yaml):
     assert operator.label == "ops"
     assert clouds_yaml.call_count == 0  # nothing asked until a call
     cloud.http.get(f"{cloud.nova}/servers/detail", json={"servers": []})
-    assert operator.list_all_servers() == []
+    assert all_servers(operator) == []
     sent = clouds_yaml.last_request.json()["auth"]
     assert sent["identity"]["password"]["user"]["name"] == "admin"
     assert sent["scope"]["project"]["name"] == "admin"
@@ -162,7 +163,7 @@ def test_every_projects_servers_page_after_page(cloud, clouds_yaml):
     listed = cloud.http.get(
         f"{cloud.nova}/servers/detail", [{"json": {"servers": page}} for page in pages]
     )
-    found = OpenStackOperator.from_clouds_yaml("ops").list_all_servers()
+    found = all_servers(OpenStackOperator.from_clouds_yaml("ops"))
     assert [(f.server.id, f.project_id, f.server.status) for f in found] == [
         ("a", "p-1", "ACTIVE"),
         ("b", "p-2", "ACTIVE"),
@@ -182,7 +183,7 @@ def test_the_operator_stops_and_deletes(cloud, clouds_yaml):
     action = cloud.http.post(f"{cloud.nova}/servers/{SERVER}/action", status_code=202)
     deleted = cloud.http.delete(f"{cloud.nova}/servers/{SERVER}", status_code=204)
     operator = OpenStackOperator.from_clouds_yaml("ops")
-    (found,) = operator.list_all_servers()
+    (found,) = all_servers(operator)
     operator.stop_server(found)
     assert action.last_request.json() == {"os-stop": None}
     operator.delete_server(found)
@@ -215,7 +216,7 @@ def test_every_region_is_swept_and_each_server_acted_on_in_its_own(
 
     operator = OpenStackOperator.from_clouds_yaml("ops")
     assert operator.regions() == ["RegionOne", "RegionTwo"]
-    found = operator.list_all_servers()
+    found = all_servers(operator)
     assert [(f.server.id, f.project_id, f.region) for f in found] == [
         ("a", "p-1", "RegionOne"),
         ("b", "p-2", "RegionTwo"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.demo import request
+from tests.helpers.expiry import all_servers
 from webapp.cloud.demo import DemoProvider
 from webapp.cloud.demo import data
 from webapp.cloud.demo.operator import DemoOperator
@@ -59,7 +60,7 @@ def test_the_operator_sees_and_acts_in_every_project(provider, demo, sandbox):
     (mine,) = demo.create_servers(request(name="mine"))
     (theirs,) = sandbox.create_servers(request(name="theirs"))
     operator = DemoOperator(provider.store)
-    found = {f.server.id: f for f in operator.list_all_servers()}
+    found = {f.server.id: f for f in all_servers(operator)}
     assert found[mine.id].project_id == data.PROJECTS["demo"]["id"]
     assert found[theirs.id].project_id == data.PROJECTS["sandbox"]["id"]
     operator.stop_server(found[mine.id])

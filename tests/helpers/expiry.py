@@ -16,6 +16,7 @@ from tests.helpers.demo import request
 from webapp import create_app
 from webapp.cloud.errors import CloudError
 from webapp.cloud.models import Server
+from webapp.cloud.operator import OperatorCloud
 from webapp.cloud.operator import ProjectServer
 from webapp.expiry.lease import EXPIRES_AT
 from webapp.expiry.lease import EXPIRY_ACTION
@@ -60,12 +61,17 @@ def demo_server(app, *, name: str, metadata: dict[str, str], user="demo", projec
     return server.id
 
 
+def all_servers(operator: OperatorCloud) -> list[ProjectServer]:
+    """Every server an operator's cloud lists, region by region."""
+    return [found for region in operator.regions() for found in operator.list_servers_in(region)]
+
+
 def demo_servers(app) -> dict[str, Server]:
     """Every server of every demo project, by id, as the demo cloud has them now."""
     from webapp.cloud.demo.operator import DemoOperator
 
     operator = DemoOperator(app.extensions["skiff.cloud"].store)
-    return {found.server.id: found.server for found in operator.list_all_servers()}
+    return {found.server.id: found.server for found in all_servers(operator)}
 
 
 def expires_at(server: Server) -> datetime:
@@ -129,9 +135,6 @@ class FakeOperator:
         if region in self.unlisted:
             raise self.unlisted[region]
         return [found for found in self.servers if found.region == region]
-
-    def list_all_servers(self) -> list[ProjectServer]:
-        return list(self.servers)
 
     def stop_server(self, found: ProjectServer) -> None:
         self._act("stop", found)

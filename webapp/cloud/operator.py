@@ -39,9 +39,6 @@ class OperatorCloud(Protocol):
     def list_servers_in(self, region: str) -> list[ProjectServer]:
         """Every server of every project in ``region``, with its metadata."""
 
-    def list_all_servers(self) -> list[ProjectServer]:
-        """Every server of every project, in every region, with its metadata."""
-
     def stop_server(self, found: ProjectServer) -> None:
         """Power the server off; Conflict when its state does not allow it."""
 

@@ -32,9 +32,6 @@ class DemoOperator:
         return [""]
 
     def list_servers_in(self, region: str) -> list[ProjectServer]:
-        return self.list_all_servers()
-
-    def list_all_servers(self) -> list[ProjectServer]:
         """The servers of every demo project, project by project, newest first."""
         return [
             ProjectServer(server, project["id"])

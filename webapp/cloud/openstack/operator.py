@@ -82,10 +82,6 @@ class OpenStackOperator:
             interface=interface,
         )
 
-    def list_all_servers(self) -> list[ProjectServer]:
-        """Every server of every project in every region."""
-        return [found for region in self.regions() for found in self.list_servers_in(region)]
-
     def list_servers_in(self, region: str) -> list[ProjectServer]:
         """Every server of every project in ``region``, Nova's pages followed to
         the end."""
